@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+// Soft constraints with MuJoCo's meaning (MuJoCo documentation, "Computation": constraint model,
+// solver parameters; src/engine/engine_core_constraint.c): joint limits (one row per side) and
+// frictional contacts with a pyramidal cone. Each row i has a Jacobian J_i, a reference
+// acceleration aref_i = -B (J_i v) - K imp (pos_i - margin_i) and a regularizer
+// R_i = (1 - imp)/imp * diagA_i. The forces solve the convex dual problem
+//   min_f  1/2 f^T (A + R) f + f^T (J qacc_smooth - aref),   A = J M^-1 J^T,  f >= 0,
+// here by projected Gauss-Seidel, and qacc = qacc_smooth + M^-1 J^T f.
+#pragma once
+
+#include "engine/core/quat.h"
+#include "engine/core/spatial.h"
+#include "engine/crba.h"
+#include "engine/data.h"
+#include "engine/model.h"
+
+namespace sinew {
+
+// Impedance d(r) of solimp = (d0, dmax, width, midpoint, power) at violation pos - margin
+// (MuJoCo's getimpedance).
+template <typename T>
+SINEW_HD T impedance(const T* solimp, T pos, T margin) {
+  const T d0 = solimp[0], dmax = solimp[1], width = solimp[2], mid = solimp[3], p = solimp[4];
+  T imp;
+  if (d0 == dmax || width <= T(1e-15)) {
+    imp = T(0.5) * (d0 + dmax);
+  } else {
+    T x = s_abs((pos - margin) / width);
+    if (x >= T(1)) {
+      imp = dmax;
+    } else if (x <= T(0)) {
+      imp = d0;
+    } else {
+      T y;
+      if (p == T(1))
+        y = x;
+      else if (x <= mid)
+        y = s_pow(x, p) / s_pow(mid, p - T(1));
+      else
+        y = T(1) - s_pow(T(1) - x, p) / s_pow(T(1) - mid, p - T(1));
+      imp = d0 + y * (dmax - d0);
+    }
+  }
+  return s_clamp(imp, T(1e-4), T(0.9999));
+}
+
+// Stiffness K and damping B of solref = (timeconst, dampratio) or, when negative, the direct
+// (-stiffness, -damping) form; dmax = solimp[1]. timeconst is kept >= 2h (MuJoCo's refsafe).
+template <typename T>
+SINEW_HD void solref_kb(const T* solref, T dmax, T h, T& K, T& B) {
+  T tc = solref[0], dr = solref[1];
+  if (tc > 0) {
+    tc = s_max(tc, T(2) * h);
+    K = T(1) / s_max(T(1e-15), dmax * dmax * tc * tc * dr * dr);
+    B = T(2) / s_max(T(1e-15), dmax * tc);
+  } else {
+    K = -tc / s_max(T(1e-15), dmax * dmax);
+    B = -dr / s_max(T(1e-15), dmax);
+  }
+}
+
+// Adds the velocity of point p on body b times `scale` along `dir` to a Jacobian row:
+// row += scale * dir^T Jp(b, p), walking the dofs of b's ancestor chain.
+template <typename T>
+SINEW_HD void add_point_jacobian(const ModelView<T>& m, const WorldData<T>& d, int b,
+                                 const Vec3<T>& p, const Vec3<T>& dir, T scale, T* row) {
+  if (b <= 0) return;
+  const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
+  const Vec3<T> r = p - off;
+  // last dof of b or of its nearest ancestor with dofs
+  int k = -1;
+  for (int bb = b; bb > 0 && k < 0; bb = m.body_parent[bb])
+    if (m.body_dofnum[bb] > 0) k = m.body_dofadr[bb] + m.body_dofnum[bb] - 1;
+  for (; k >= 0; k = m.dof_parentid[k]) {
+    const Spatial<T> s = Spatial<T>::load(d.cdof + 6 * k);
+    row[k] += scale * dot(dir, s.lin + cross(s.ang, r));
+  }
+}
+
+// Appends constraint row `i` bookkeeping; returns false when the row capacity is exhausted.
+template <typename T>
+SINEW_HD bool begin_row(const ModelView<T>& m, WorldData<T>& d, int type, int id, T pos, T margin) {
+  const int i = *d.nefc;
+  if (i >= m.size.nefcmax) return false;
+  for (int k = 0; k < m.size.nv; ++k) d.efc_J[i * m.size.nv + k] = 0;
+  d.efc_type[i] = type;
+  d.efc_id[i] = id;
+  d.efc_pos[i] = pos;
+  d.efc_margin[i] = margin;
+  return true;
+}
+
+// Builds all active rows: Jacobians, positions, and impedance quantities (aref, R, diagA).
+// Requires kinematics, com_pos, com_vel and collision.
+template <typename T>
+SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv;
+  const T h = m.timestep;
+  *d.nefc = 0;
+  // joint limits, one row per violated side
+  if (!(m.opt.disableflags & kDisableLimit)) {
+    for (int j = 0; j < m.size.njnt; ++j) {
+      if (!m.jnt_limited[j]) continue;
+      const int type = m.jnt_type[j], da = m.jnt_dofadr[j];
+      const T* q = d.qpos + m.jnt_qposadr[j];
+      const T lo = m.jnt_range[2 * j], hi = m.jnt_range[2 * j + 1], margin = m.jnt_margin[j];
+      if (type == kJointHinge || type == kJointSlide) {
+        for (int side = 0; side < 2; ++side) {
+          const T pos = side == 0 ? q[0] - lo : hi - q[0];
+          if (pos >= margin) continue;
+          if (!begin_row(m, d, kCnstrLimitJoint, j, pos, margin)) break;
+          d.efc_J[*d.nefc * nv + da] = side == 0 ? T(1) : T(-1);
+          d.efc_diagA[*d.nefc] = m.dof_invweight0[da];
+          ++*d.nefc;
+        }
+      } else if (type == kJointBall) {
+        Vec3<T> rv = quat_sub(quat_normalized(Quat<T>::load(q)), Quat<T>());
+        const T angle = normalize(rv);
+        const T pos = hi - angle;
+        if (pos < margin && begin_row(m, d, kCnstrLimitJoint, j, pos, margin)) {
+          for (int k = 0; k < 3; ++k) d.efc_J[*d.nefc * nv + da + k] = -rv[k];
+          d.efc_diagA[*d.nefc] = m.dof_invweight0[da];
+          ++*d.nefc;
+        }
+      }
+    }
+  }
+  // contacts: frictionless (condim 1) or pyramidal (condim 3: edges J_n +- mu J_t)
+  if (!(m.opt.disableflags & kDisableContact)) {
+    for (int c = 0; c < *d.ncon; ++c) {
+      const int b1 = m.geom_bodyid[d.contact_geom[2 * c]];
+      const int b2 = m.geom_bodyid[d.contact_geom[2 * c + 1]];
+      const Vec3<T> p = Vec3<T>::load(d.contact_pos + 3 * c);
+      const Mat3<T> F = Mat3<T>::load(d.contact_frame + 9 * c);
+      const T mu = d.contact_mu[c];
+      const int dim = d.contact_dim[c];
+      const int nrow = dim == 1 ? 1 : 4;
+      if (*d.nefc + nrow > m.size.nefcmax) break;
+      const T tran = m.body_invweight0[2 * b1] + m.body_invweight0[2 * b2];
+      for (int e = 0; e < nrow; ++e) {
+        begin_row(m, d, dim == 1 ? kCnstrContactFrictionless : kCnstrContactPyramidal, c,
+                  d.contact_dist[c], d.contact_margin[c]);
+        T* row = d.efc_J + *d.nefc * nv;
+        Vec3<T> dir(F(0, 0), F(0, 1), F(0, 2));
+        if (dim != 1) {
+          const int t = 1 + e / 2;
+          const T sgn = (e % 2 == 0) ? T(1) : T(-1);
+          dir += Vec3<T>(F(t, 0), F(t, 1), F(t, 2)) * (sgn * mu);
+        }
+        add_point_jacobian(m, d, b2, p, dir, T(1), row);
+        add_point_jacobian(m, d, b1, p, dir, T(-1), row);
+        d.efc_diagA[*d.nefc] = dim == 1 ? tran : tran + mu * mu * tran;
+        ++*d.nefc;
+      }
+    }
+  }
+  // impedance, reference acceleration and regularizer (mj_makeImpedance, mj_referenceConstraint)
+  for (int i = 0; i < *d.nefc; ++i) {
+    const T* Ji = d.efc_J + i * nv;
+    T vel = 0;
+    for (int k = 0; k < nv; ++k) vel += Ji[k] * d.qvel[k];
+    d.efc_vel[i] = vel;
+    const bool is_limit = d.efc_type[i] == kCnstrLimitJoint;
+    const int id = d.efc_id[i];
+    const T* solref = is_limit ? m.jnt_solref + 2 * id : d.contact_solref + 2 * id;
+    const T* solimp = is_limit ? m.jnt_solimp + 5 * id : d.contact_solimp + 5 * id;
+    const T imp = impedance(solimp, d.efc_pos[i], d.efc_margin[i]);
+    T K, B;
+    solref_kb(solref, solimp[1], h, K, B);
+    d.efc_aref[i] = -B * vel - K * imp * (d.efc_pos[i] - d.efc_margin[i]);
+    d.efc_R[i] = s_max(T(1e-15), (T(1) - imp) / imp * d.efc_diagA[i]);
+  }
+  // pyramidal contacts share one R matching the elliptic model's friction impedance:
+  // mu_reg = mu / sqrt(impratio), R_py = 2 mu_reg^2 R_0
+  for (int i = 0; i < *d.nefc; ++i) {
+    if (d.efc_type[i] != kCnstrContactPyramidal) continue;
+    const T mu = d.contact_mu[d.efc_id[i]];
+    const T Rpy = T(2) * mu * mu / s_max(T(1e-15), T(m.opt.impratio)) * d.efc_R[i];
+    for (int e = 0; e < 4; ++e) d.efc_R[i + e] = Rpy;
+    i += 3;
+  }
+}
+
+// Solves for the constraint forces with projected Gauss-Seidel on the dual problem. On entry
+// d.qacc_smooth holds the unconstrained acceleration and d.qLD the factorization of M. On exit
+// d.efc_force, d.qfrc_constraint = J^T f and d.qacc = qacc_smooth + M^-1 J^T f.
+template <typename T>
+SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  for (int k = 0; k < nv; ++k) {
+    d.qacc[k] = d.qacc_smooth[k];
+    d.qfrc_constraint[k] = 0;
+  }
+  *d.solver_iter = 0;
+  if (nefc == 0) return;
+  // M^-1 J^T rows and the exact diagonal of A
+  T* Adiag = d.efc_AR;  // diagonal of A + R
+  T scale = 1;
+  for (int i = 0; i < nefc; ++i) {
+    T* x = d.efc_MinvJT + i * nv;
+    const T* Ji = d.efc_J + i * nv;
+    for (int k = 0; k < nv; ++k) x[k] = Ji[k];
+    solve_mass(m, d, x);
+    T a = 0;
+    for (int k = 0; k < nv; ++k) a += Ji[k] * x[k];
+    Adiag[i] = a + d.efc_R[i];
+    d.efc_force[i] = 0;
+    scale = s_max(scale, s_abs(d.efc_aref[i]));
+  }
+  const T tol = T(m.opt.tolerance) * scale;
+  int it = 0;
+  for (; it < m.opt.iterations; ++it) {
+    T change = 0;
+    for (int i = 0; i < nefc; ++i) {
+      const T* Ji = d.efc_J + i * nv;
+      T res = d.efc_R[i] * d.efc_force[i] - d.efc_aref[i];
+      for (int k = 0; k < nv; ++k) res += Ji[k] * d.qacc[k];
+      const T f = s_max(T(0), d.efc_force[i] - res / Adiag[i]);
+      const T df = f - d.efc_force[i];
+      if (df != T(0)) {
+        const T* x = d.efc_MinvJT + i * nv;
+        for (int k = 0; k < nv; ++k) d.qacc[k] += df * x[k];
+        d.efc_force[i] = f;
+        change = s_max(change, s_abs(df) * Adiag[i]);
+      }
+    }
+    if (change < tol) {
+      ++it;
+      break;
+    }
+  }
+  *d.solver_iter = it;
+  for (int i = 0; i < nefc; ++i) {
+    const T* Ji = d.efc_J + i * nv;
+    for (int k = 0; k < nv; ++k) d.qfrc_constraint[k] += Ji[k] * d.efc_force[i];
+  }
+}
+
+}  // namespace sinew

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// One simulation step of one world, as a readable list of stages (cf. MuJoCo's mj_step and
+// mj_forward). Every stage is a SINEW_HD function; engine/cpu loops this over worlds on a thread
+// pool and engine/cuda launches it, one thread per world.
+#pragma once
+
+#include "engine/aba.h"
+#include "engine/collision.h"
+#include "engine/constraint.h"
+#include "engine/crba.h"
+#include "engine/data.h"
+#include "engine/integrate.h"
+#include "engine/kinematics.h"
+#include "engine/model.h"
+#include "engine/passive.h"
+#include "engine/core/real.h"
+
+namespace sinew {
+
+// Potential (gravity + joint springs) and kinetic energy into d.energy[0], d.energy[1].
+// Requires kinematics, com_pos and com_vel.
+template <typename T>
+SINEW_HD void energy(const ModelView<T>& m, WorldData<T>& d) {
+  T pe = 0, ke = 0;
+  if (!(m.opt.disableflags & kDisableGravity))
+    for (int b = 1; b < m.size.nbody; ++b)
+      pe -= m.body_mass[b] * (m.gravity[0] * d.xipos[3 * b] + m.gravity[1] * d.xipos[3 * b + 1] +
+                              m.gravity[2] * d.xipos[3 * b + 2]);
+  for (int j = 0; j < m.size.njnt; ++j) {
+    const int qa = m.jnt_qposadr[j];
+    if (m.jnt_stiffness[j] != T(0) && m.jnt_type[j] >= kJointSlide) {
+      const T dq = d.qpos[qa] - m.qpos_spring[qa];
+      pe += T(0.5) * m.jnt_stiffness[j] * dq * dq;
+    }
+  }
+  for (int b = 1; b < m.size.nbody; ++b) {
+    const Spatial<T> v = Spatial<T>::load(d.cvel + 6 * b);
+    ke += T(0.5) * sdot(v, SpatialInertia<T>::load(d.cinert + 10 * b) * v);
+  }
+  for (int k = 0; k < m.size.nv; ++k) ke += T(0.5) * m.dof_armature[k] * d.qvel[k] * d.qvel[k];
+  d.energy[0] = pe;
+  d.energy[1] = ke;
+}
+
+// Everything that depends on positions and velocities, up to the constrained acceleration:
+// fills qacc_smooth, the constraint rows and forces, and qacc.
+template <typename T>
+SINEW_HD void forward(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv;
+  // position: poses, inertias, motion subspaces, contacts
+  kinematics(m, d);
+  com_pos(m, d);
+  if (m.opt.disableflags & kDisableContact)
+    *d.ncon = 0;
+  else
+    collision(m, d);
+  // velocity: body velocities and velocity-product terms
+  com_vel(m, d);
+  if (m.opt.energy) energy(m, d);
+  // forces: applied + passive (bias forces enter inside ABA)
+  passive(m, d);
+  for (int k = 0; k < nv; ++k) d.qfrc_smooth[k] = d.qfrc_applied[k] + d.qfrc_passive[k];
+  // unconstrained acceleration by ABA
+  aba(m, d, d.qfrc_smooth, d.qacc_smooth);
+  // constraints: rows, then the mass matrix only when some row is active
+  make_constraints(m, d);
+  if (*d.nefc > 0) {
+    crba(m, d);
+    factor_mass(m, d);
+  }
+  solve_constraints(m, d);
+}
+
+// Resets one world to qpos0 with zero velocity (the flag is kept so the caller can count it).
+template <typename T>
+SINEW_HD void reset_world(const ModelView<T>& m, WorldData<T>& d) {
+  for (int i = 0; i < m.size.nq; ++i) d.qpos[i] = m.qpos0[i];
+  for (int k = 0; k < m.size.nv; ++k) {
+    d.qvel[k] = 0;
+    d.qacc[k] = 0;
+    d.qacc_warmstart[k] = 0;
+  }
+  *d.time = 0;
+}
+
+// Returns a WorldFlag for non-finite or huge entries (|x| > kMaxVal) of qpos, qvel or qacc.
+template <typename T>
+SINEW_HD int check_state(const ModelView<T>& m, const WorldData<T>& d) {
+  const T big = RealTraits<T>::kMaxVal;
+  for (int i = 0; i < m.size.nq; ++i)
+    if (!s_isfinite(d.qpos[i]) || s_abs(d.qpos[i]) > big) return kFlagBadQpos;
+  for (int k = 0; k < m.size.nv; ++k)
+    if (!s_isfinite(d.qvel[k]) || s_abs(d.qvel[k]) > big) return kFlagBadQvel;
+  for (int k = 0; k < m.size.nv; ++k)
+    if (!s_isfinite(d.qacc[k]) || s_abs(d.qacc[k]) > big) return kFlagBadQacc;
+  return kFlagNone;
+}
+
+// Semi-implicit Euler with implicit joint damping in MuJoCo's order: the constraint forces are
+// solved with the plain M (in forward), then v <- v + h (M + h B)^-1 (f_smooth + f_constraint - c),
+// q <- q (+) h v.
+template <typename T>
+SINEW_HD void euler_update(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv;
+  const T h = m.timestep;
+  if (has_damping(m)) {
+    T* hb = d.scratch_nv;
+    T* tau = d.scratch_nv + nv;
+    T* acc = d.scratch_nv + 2 * nv;
+    for (int k = 0; k < nv; ++k) {
+      hb[k] = h * m.dof_damping[k];
+      tau[k] = d.qfrc_smooth[k] + d.qfrc_constraint[k];
+    }
+    aba(m, d, tau, acc, hb);
+    for (int k = 0; k < nv; ++k) d.qvel[k] += h * acc[k];
+  } else {
+    for (int k = 0; k < nv; ++k) d.qvel[k] += h * d.qacc[k];
+  }
+  integrate_pos(m, d.qpos, d.qvel, h);
+  *d.time += h;
+}
+
+// Classic 4th-order Runge-Kutta on (q, v); each stage runs `forward` (damping explicit).
+template <typename T>
+SINEW_HD void rk4_update(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv, nq = m.size.nq;
+  const T h = m.timestep;
+  T* q0 = d.scratch_nq;
+  T* v0 = d.scratch_nv;
+  T* vsum = d.scratch_nv + nv;  // sum of b_i v_i
+  T* asum = d.scratch_nv + 2 * nv;  // sum of b_i a_i
+  const T b[4] = {T(1) / 6, T(1) / 3, T(1) / 3, T(1) / 6};
+  const T c[3] = {T(0.5), T(0.5), T(1)};
+  for (int i = 0; i < nq; ++i) q0[i] = d.qpos[i];
+  for (int k = 0; k < nv; ++k) {
+    v0[k] = d.qvel[k];
+    vsum[k] = b[0] * d.qvel[k];
+    asum[k] = b[0] * d.qacc[k];  // stage 1 = the forward already computed
+  }
+  for (int s = 1; s < 4; ++s) {
+    // stage state: q = q0 (+) c h v_prev, v = v0 + c h a_prev
+    T* vprev = d.scratch_nv + 3 * nv;
+    for (int k = 0; k < nv; ++k) vprev[k] = d.qvel[k];
+    for (int i = 0; i < nq; ++i) d.qpos[i] = q0[i];
+    integrate_pos(m, d.qpos, vprev, c[s - 1] * h);
+    for (int k = 0; k < nv; ++k) d.qvel[k] = v0[k] + c[s - 1] * h * d.qacc[k];
+    forward(m, d);
+    for (int k = 0; k < nv; ++k) {
+      vsum[k] += b[s] * d.qvel[k];
+      asum[k] += b[s] * d.qacc[k];
+    }
+  }
+  for (int i = 0; i < nq; ++i) d.qpos[i] = q0[i];
+  integrate_pos(m, d.qpos, vsum, h);
+  for (int k = 0; k < nv; ++k) d.qvel[k] = v0[k] + h * asum[k];
+  *d.time += h;
+}
+
+// One step of one world. A world whose state becomes non-finite or huge is flagged (d.flag) and
+// reset to qpos0; the caller counts and clears flags.
+template <typename T>
+SINEW_HD void step(const ModelView<T>& m, WorldData<T>& d) {
+  forward(m, d);
+  int flag = check_state(m, d);
+  if (flag == kFlagNone) {
+    if (m.opt.integrator == kIntegratorRK4)
+      rk4_update(m, d);
+    else
+      euler_update(m, d);
+    flag = check_state(m, d);
+  }
+  if (flag != kFlagNone) {
+    *d.flag = flag;
+    reset_world(m, d);
+  }
+}
+
+}  // namespace sinew

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "engine/constraint.h"
+#include "engine/crba.h"
+#include "engine/data.h"
+#include "engine/kinematics.h"
+
+namespace sinew {
+
+void Model::resize() {
+  const Sizes& s = size;
+  const int nbody = s.nbody, njnt = s.njnt, nq = s.nq, nv = s.nv, ngeom = s.ngeom;
+  const int nsite = s.nsite, nmesh = s.nmesh, nmeshvert = s.nmeshvert, nkey = s.nkey;
+  const int npair = s.npair;
+  (void)npair;
+#define SINEW_X(name, count) name.assign(static_cast<size_t>(count), 0);
+  SINEW_MODEL_INT_FIELDS(SINEW_X)
+  SINEW_MODEL_REAL_FIELDS(SINEW_X)
+#undef SINEW_X
+  (void)nbody, (void)njnt, (void)nq, (void)nv, (void)ngeom, (void)nsite, (void)nmesh;
+  (void)nmeshvert, (void)nkey;
+}
+
+namespace {
+
+// Most contacts one geom pair can produce.
+int pair_capacity(int t1, int t2, int per_pair) {
+  if (t1 > t2) std::swap(t1, t2);
+  if (t1 == kGeomPlane && (t2 == kGeomBox || t2 == kGeomMesh || t2 == kGeomCylinder))
+    return per_pair;
+  if (t1 == kGeomPlane && t2 == kGeomCapsule) return 2;
+  if (t1 == kGeomCapsule && t2 == kGeomCapsule) return 2;
+  if (t2 == kGeomBox || t2 == kGeomMesh) return per_pair;
+  return 1;
+}
+
+double geom_bound(const Model& m, int g) {
+  const double* s = &m.geom_size[3 * g];
+  switch (m.geom_type[g]) {
+    case kGeomPlane:
+      return 0;
+    case kGeomSphere:
+      return s[0];
+    case kGeomCapsule:
+      return s[0] + s[1];
+    case kGeomCylinder:
+      return std::sqrt(s[0] * s[0] + s[1] * s[1]);
+    case kGeomBox:
+      return std::sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
+    case kGeomMesh: {
+      double r = 0;
+      const int id = m.geom_dataid[g];
+      for (int v = m.mesh_vertadr[id]; v < m.mesh_vertadr[id] + m.mesh_vertnum[id]; ++v) {
+        const double* p = &m.mesh_vert[3 * v];
+        r = std::max(r, std::sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]));
+      }
+      return r;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void Model::finalize() {
+  Sizes& s = size;
+  // tree topology
+  for (int b = 0; b < s.nbody; ++b) {
+    const int p = body_parent[b];
+    if (b > 0 && (p < 0 || p >= b))
+      throw std::runtime_error(source + ": body " + std::to_string(b) +
+                               ": parent must precede the body (depth-first order)");
+    body_rootid[b] = b == 0 ? 0 : (p == 0 ? b : body_rootid[p]);
+    body_depth[b] = b == 0 ? 0 : body_depth[p] + 1;
+    body_weldid[b] = (b == 0 || body_jntnum[b] > 0) ? b : body_weldid[p];
+  }
+  for (int b = 0; b < s.nbody; ++b) {
+    int parent_dof = -1;
+    for (int a = body_parent[b]; b > 0 && a > 0 && parent_dof < 0; a = body_parent[a])
+      if (body_dofnum[a] > 0) parent_dof = body_dofadr[a] + body_dofnum[a] - 1;
+    for (int k = body_dofadr[b]; k < body_dofadr[b] + body_dofnum[b]; ++k)
+      dof_parentid[k] = k == body_dofadr[b] ? parent_dof : k - 1;
+  }
+  for (int b = 0; b < s.nbody; ++b) body_subtreemass[b] = body_mass[b];
+  for (int b = s.nbody - 1; b > 0; --b) body_subtreemass[body_parent[b]] += body_subtreemass[b];
+  for (int g = 0; g < s.ngeom; ++g) geom_rbound[g] = geom_bound(*this, g);
+  // candidate collision pairs (MuJoCo's filters: contype/conaffinity, same weld body, static
+  // pairs, and parent-child welds unless the parent is the world)
+  pair_geom1.clear();
+  pair_geom2.clear();
+  s.nconmax = 0;
+  for (int g1 = 0; g1 < s.ngeom; ++g1) {
+    for (int g2 = g1 + 1; g2 < s.ngeom; ++g2) {
+      if (!((geom_contype[g1] & geom_conaffinity[g2]) || (geom_contype[g2] & geom_conaffinity[g1])))
+        continue;
+      const int w1 = body_weldid[geom_bodyid[g1]], w2 = body_weldid[geom_bodyid[g2]];
+      if (w1 == w2) continue;
+      const int p1 = body_weldid[body_parent[w1]], p2 = body_weldid[body_parent[w2]];
+      if ((w1 != 0 && p2 == w1) || (w2 != 0 && p1 == w2)) continue;
+      if (geom_type[g1] == kGeomPlane && geom_type[g2] == kGeomPlane) continue;
+      pair_geom1.push_back(g1);
+      pair_geom2.push_back(g2);
+      s.nconmax += pair_capacity(geom_type[g1], geom_type[g2], opt.nconmax_pair);
+    }
+  }
+  s.npair = static_cast<int>(pair_geom1.size());
+  s.nlimited = 0;
+  int limit_rows = 0;
+  for (int j = 0; j < s.njnt; ++j) {
+    if (!jnt_limited[j]) continue;
+    ++s.nlimited;
+    limit_rows += jnt_type[j] == kJointBall ? 1 : (jnt_type[j] == kJointFree ? 0 : 2);
+  }
+  s.nefcmax = limit_rows + 4 * s.nconmax;
+
+  // quantities at qpos0 (MuJoCo's mj_setConst): M, then the inverse inertias seen by bodies and
+  // dofs, used by the constraint regularizer's diagonal approximation
+  Data<double> d(*this, 1);
+  ModelView<double> mv = view();
+  WorldData<double> w = d.world(0);
+  kinematics(mv, w);
+  com_pos(mv, w);
+  crba(mv, w);
+  if (!factor_mass(mv, w)) {
+    for (int k = s.nv - 1; k >= 0; --k)
+      if (!(w.qLDiagInv[k] > 0))
+        throw std::runtime_error(source + ": the mass matrix is singular at dof " +
+                                 std::to_string(k) + " (body '" +
+                                 (dof_bodyid[k] < (int)body_name.size()
+                                      ? body_name[dof_bodyid[k]]
+                                      : std::to_string(dof_bodyid[k])) +
+                                 "'): moving bodies need mass, inertia or armature");
+  }
+  std::vector<double> x(s.nv);
+  auto minv_quad = [&](const std::vector<double>& row) {
+    x = row;
+    solve_mass(mv, w, x.data());
+    double a = 0;
+    for (int k = 0; k < s.nv; ++k) a += row[k] * x[k];
+    return a;
+  };
+  std::vector<double> row(s.nv);
+  for (int b = 0; b < s.nbody; ++b) {
+    body_invweight0[2 * b] = body_invweight0[2 * b + 1] = 0;
+    if (b == 0 || body_weldid[b] == 0) continue;
+    const Vec3<double> p = Vec3<double>::load(&w.xipos[3 * b]);
+    double tran = 0, rot = 0;
+    for (int axis = 0; axis < 3; ++axis) {
+      Vec3<double> e;
+      e[axis] = 1;
+      std::fill(row.begin(), row.end(), 0.0);
+      add_point_jacobian(mv, w, b, p, e, 1.0, row.data());
+      tran += minv_quad(row);
+      std::fill(row.begin(), row.end(), 0.0);
+      for (int k = body_dofadr[body_weldid[b]] + body_dofnum[body_weldid[b]] - 1; k >= 0;
+           k = dof_parentid[k])
+        row[k] = w.cdof[6 * k + axis];
+      rot += minv_quad(row);
+    }
+    body_invweight0[2 * b] = tran / 3;
+    body_invweight0[2 * b + 1] = rot / 3;
+  }
+  for (int j = 0; j < s.njnt; ++j) {
+    const int da = jnt_dofadr[j], n = joint_nv(jnt_type[j]);
+    std::vector<double> diag(n);
+    for (int i = 0; i < n; ++i) {
+      std::fill(row.begin(), row.end(), 0.0);
+      row[da + i] = 1;
+      diag[i] = minv_quad(row);
+    }
+    if (n == 6) {
+      for (int i = 0; i < 3; ++i) dof_invweight0[da + i] = (diag[0] + diag[1] + diag[2]) / 3;
+      for (int i = 3; i < 6; ++i) dof_invweight0[da + i] = (diag[3] + diag[4] + diag[5]) / 3;
+    } else if (n == 3) {
+      for (int i = 0; i < 3; ++i) dof_invweight0[da + i] = (diag[0] + diag[1] + diag[2]) / 3;
+    } else {
+      dof_invweight0[da] = diag[0];
+    }
+  }
+}
+
+ModelView<double> Model::view() const {
+  ModelView<double> v;
+  v.size = size;
+  v.opt = opt;
+  v.timestep = opt.timestep;
+  for (int i = 0; i < 3; ++i) v.gravity[i] = opt.gravity[i];
+#define SINEW_X(name, count) v.name = name.data();
+  SINEW_MODEL_INT_FIELDS(SINEW_X)
+  SINEW_MODEL_REAL_FIELDS(SINEW_X)
+#undef SINEW_X
+  return v;
+}
+
+ModelView<float> Model::view_float(std::vector<float>& storage) const {
+  size_t total = 0;
+#define SINEW_X(name, count) total += name.size();
+  SINEW_MODEL_REAL_FIELDS(SINEW_X)
+#undef SINEW_X
+  storage.resize(total);
+  ModelView<float> v;
+  v.size = size;
+  v.opt = opt;
+  v.timestep = static_cast<float>(opt.timestep);
+  for (int i = 0; i < 3; ++i) v.gravity[i] = static_cast<float>(opt.gravity[i]);
+#define SINEW_X(name, count) v.name = name.data();
+  SINEW_MODEL_INT_FIELDS(SINEW_X)
+#undef SINEW_X
+  size_t off = 0;
+#define SINEW_X(name, count)                                                         \
+  std::transform(name.begin(), name.end(), storage.begin() + off,                    \
+                 [](double x) { return static_cast<float>(x); });                    \
+  v.name = storage.data() + off;                                                     \
+  off += name.size();
+  SINEW_MODEL_REAL_FIELDS(SINEW_X)
+#undef SINEW_X
+  return v;
+}
+
+double Model::total_mass() const {
+  double m = 0;
+  for (double x : body_mass) m += x;
+  return m;
+}
+
+}  // namespace sinew

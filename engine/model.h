@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+// Model: everything constant after loading, as flat arrays with MuJoCo-style names. One X-macro
+// field list defines the host storage, the float copy and the device/host views.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/core/hd.h"
+
+namespace sinew {
+
+enum JointType : int { kJointFree = 0, kJointBall = 1, kJointSlide = 2, kJointHinge = 3 };
+enum GeomType : int {
+  kGeomPlane = 0,
+  kGeomSphere = 2,
+  kGeomCapsule = 3,
+  kGeomCylinder = 5,
+  kGeomBox = 6,
+  kGeomMesh = 7
+};
+enum Integrator : int { kIntegratorEuler = 0, kIntegratorRK4 = 1 };
+enum Cone : int { kConePyramidal = 0 };
+
+// Number of qpos / qvel entries of a joint type.
+SINEW_HD inline int joint_nq(int type) {
+  return type == kJointFree ? 7 : (type == kJointBall ? 4 : 1);
+}
+SINEW_HD inline int joint_nv(int type) {
+  return type == kJointFree ? 6 : (type == kJointBall ? 3 : 1);
+}
+
+// Bits of Options::disableflags (MuJoCo's mjtDisableBit subset).
+enum DisableBit : int {
+  kDisableContact = 1 << 0,
+  kDisableLimit = 1 << 1,
+  kDisableGravity = 1 << 2,
+  kDisableDamping = 1 << 3,  // joint damping and stiffness (passive forces)
+};
+
+// Simulation options (MuJoCo <option> semantics and defaults).
+struct Options {
+  double timestep = 0.002;                  // s
+  double gravity[3] = {0, 0, -9.81};        // m/s^2
+  int integrator = kIntegratorEuler;        // semi-implicit Euler with implicit joint damping
+  int cone = kConePyramidal;                // friction cone approximation
+  int iterations = 100;                     // constraint solver iterations (max)
+  double tolerance = 1e-8;                  // constraint solver relative tolerance
+  double impratio = 1;                      // frictional-to-normal impedance ratio
+  int disableflags = 0;                     // DisableBit mask
+  int nconmax_pair = 4;                     // contacts kept per geom pair (box/mesh vs plane)
+  bool energy = true;                       // compute potential and kinetic energy in forward
+};
+
+// Sizes of a model. The per-world constraint capacity is derived (see Model::finalize).
+struct Sizes {
+  int nbody = 0, njnt = 0, nq = 0, nv = 0, ngeom = 0, nsite = 0, nmesh = 0, nmeshvert = 0;
+  int nkey = 0, npair = 0;
+  int nconmax = 0;  // max contacts per world
+  int nefcmax = 0;  // max constraint rows per world
+  int nlimited = 0; // limited joints (one row per side, both may be active)
+};
+
+// Integer fields: X(name, count expression in terms of Sizes members).
+#define SINEW_MODEL_INT_FIELDS(X) \
+  X(body_parent, nbody)           \
+  X(body_rootid, nbody)           \
+  X(body_weldid, nbody)           \
+  X(body_depth, nbody)            \
+  X(body_jntnum, nbody)           \
+  X(body_jntadr, nbody)           \
+  X(body_dofnum, nbody)           \
+  X(body_dofadr, nbody)           \
+  X(body_geomnum, nbody)          \
+  X(body_geomadr, nbody)          \
+  X(jnt_type, njnt)               \
+  X(jnt_bodyid, njnt)             \
+  X(jnt_qposadr, njnt)            \
+  X(jnt_dofadr, njnt)             \
+  X(jnt_limited, njnt)            \
+  X(dof_bodyid, nv)               \
+  X(dof_jntid, nv)                \
+  X(dof_parentid, nv)             \
+  X(geom_type, ngeom)             \
+  X(geom_bodyid, ngeom)           \
+  X(geom_contype, ngeom)          \
+  X(geom_conaffinity, ngeom)      \
+  X(geom_condim, ngeom)           \
+  X(geom_dataid, ngeom)           \
+  X(site_bodyid, nsite)           \
+  X(mesh_vertadr, nmesh)          \
+  X(mesh_vertnum, nmesh)          \
+  X(pair_geom1, npair)            \
+  X(pair_geom2, npair)
+
+// Real fields (stored in double on the host, converted for float views).
+#define SINEW_MODEL_REAL_FIELDS(X) \
+  X(qpos0, nq)                     \
+  X(qpos_spring, nq)               \
+  X(body_pos, nbody * 3)           \
+  X(body_quat, nbody * 4)          \
+  X(body_mass, nbody)              \
+  X(body_subtreemass, nbody)       \
+  X(body_ipos, nbody * 3)          \
+  X(body_iquat, nbody * 4)         \
+  X(body_inertia, nbody * 3)       \
+  X(body_invweight0, nbody * 2)    \
+  X(jnt_pos, njnt * 3)             \
+  X(jnt_axis, njnt * 3)            \
+  X(jnt_range, njnt * 2)           \
+  X(jnt_stiffness, njnt)           \
+  X(jnt_solref, njnt * 2)          \
+  X(jnt_solimp, njnt * 5)          \
+  X(jnt_margin, njnt)              \
+  X(dof_damping, nv)               \
+  X(dof_armature, nv)              \
+  X(dof_invweight0, nv)            \
+  X(geom_size, ngeom * 3)          \
+  X(geom_pos, ngeom * 3)           \
+  X(geom_quat, ngeom * 4)          \
+  X(geom_friction, ngeom * 3)      \
+  X(geom_solref, ngeom * 2)        \
+  X(geom_solimp, ngeom * 5)        \
+  X(geom_margin, ngeom)            \
+  X(geom_rbound, ngeom)            \
+  X(site_pos, nsite * 3)           \
+  X(site_quat, nsite * 4)          \
+  X(mesh_vert, nmeshvert * 3)      \
+  X(key_qpos, nkey * nq)           \
+  X(key_qvel, nkey * nv)           \
+  X(key_time, nkey)
+
+// Trivially copyable view of a model in precision T (valid on host or device memory).
+template <typename T>
+struct ModelView {
+  Sizes size;
+  Options opt;
+  T timestep;
+  T gravity[3];
+#define SINEW_X(name, count) const int* name;
+  SINEW_MODEL_INT_FIELDS(SINEW_X)
+#undef SINEW_X
+#define SINEW_X(name, count) const T* name;
+  SINEW_MODEL_REAL_FIELDS(SINEW_X)
+#undef SINEW_X
+};
+
+// Host model. Arrays are sized by Model::resize() from `size`; names are host-only.
+struct Model {
+  Sizes size;
+  Options opt;
+  std::string source;  // file the model was loaded from (for messages)
+  std::string name;
+  std::vector<std::string> body_name, jnt_name, geom_name, site_name, mesh_name, key_name;
+#define SINEW_X(name, count) std::vector<int> name;
+  SINEW_MODEL_INT_FIELDS(SINEW_X)
+#undef SINEW_X
+#define SINEW_X(name, count) std::vector<double> name;
+  SINEW_MODEL_REAL_FIELDS(SINEW_X)
+#undef SINEW_X
+
+  // Sizes every array from `size` (contents zeroed).
+  void resize();
+  // Derives topology (rootid, weldid, depth, dof_parentid), subtree masses, geom bounding radii,
+  // collision pairs and constraint capacities, then the qpos0 quantities body_invweight0 and
+  // dof_invweight0 (MuJoCo's mj_setConst). Call after filling the arrays.
+  void finalize();
+  // View in double precision over this model's arrays.
+  ModelView<double> view() const;
+  // View in float over `storage` (filled from this model; keep `storage` alive).
+  ModelView<float> view_float(std::vector<float>& storage) const;
+  // Total mass of all bodies (kg).
+  double total_mass() const;
+};
+
+}  // namespace sinew
