@@ -3,12 +3,14 @@
 // solver parameters; src/engine/engine_core_constraint.c): joint limits (one row per side) and
 // frictional contacts with a pyramidal cone. Each row i has a Jacobian J_i, a reference
 // acceleration aref_i = -B (J_i v) - K imp (pos_i - margin_i) and a regularizer
-// R_i = (1 - imp)/imp * diagA_i. The forces solve the convex dual problem
-//   min_f  1/2 f^T (A + R) f + f^T (J qacc_smooth - aref),   A = J M^-1 J^T,  f >= 0,
-// here by projected Gauss-Seidel, and qacc = qacc_smooth + M^-1 J^T f.
+// R_i = (1 - imp)/imp * diagA_i. The constrained acceleration minimizes the convex primal cost
+//   1/2 (a - a_u)^T M (a - a_u) + sum_{i: (J a - aref)_i < 0} 1/2 (J a - aref)_i^2 / R_i,
+// whose dual is min_f 1/2 f^T (J M^-1 J^T + R) f + f^T (J a_u - aref), f >= 0;
+// here through its primal form by Newton's method (see solve_constraints).
 #pragma once
 
 #include "engine/core/quat.h"
+#include "engine/core/real.h"
 #include "engine/core/spatial.h"
 #include "engine/crba.h"
 #include "engine/data.h"
@@ -181,9 +183,124 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
   }
 }
 
-// Solves for the constraint forces with projected Gauss-Seidel on the dual problem. On entry
-// d.qacc_smooth holds the unconstrained acceleration and d.qLD the factorization of M. On exit
-// d.efc_force, d.qfrc_constraint = J^T f and d.qacc = qacc_smooth + M^-1 J^T f.
+// In-place dense Cholesky factorization A = L L^T of a symmetric positive definite n x n matrix
+// (lower triangle used and overwritten). Returns false if a pivot is not positive.
+template <typename T>
+SINEW_HD bool cholesky(T* A, int n) {
+  for (int j = 0; j < n; ++j) {
+    T djj = A[j * n + j];
+    for (int k = 0; k < j; ++k) djj -= A[j * n + k] * A[j * n + k];
+    if (!(djj > T(0))) return false;
+    const T ljj = s_sqrt(djj);
+    A[j * n + j] = ljj;
+    const T inv = T(1) / ljj;
+    for (int i = j + 1; i < n; ++i) {
+      T s = A[i * n + j];
+      for (int k = 0; k < j; ++k) s -= A[i * n + k] * A[j * n + k];
+      A[i * n + j] = s * inv;
+    }
+  }
+  return true;
+}
+
+// Solves L L^T x = x in place with the factor from cholesky().
+template <typename T>
+SINEW_HD void cholesky_solve(const T* L, int n, T* x) {
+  for (int i = 0; i < n; ++i) {
+    T s = x[i];
+    for (int k = 0; k < i; ++k) s -= L[i * n + k] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    T s = x[i];
+    for (int k = i + 1; k < n; ++k) s -= L[k * n + i] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+}
+
+// Primal cost of acceleration a (MuJoCo's "generalized Gauss principle"):
+//   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i: jar_i < 0} 1/2 D_i jar_i^2,
+//   jar = J a - aref, D = 1/R.
+// Fills d.efc_jar and r = M (a - a_u) (in `r`); returns the cost.
+template <typename T>
+SINEW_HD T primal_cost(const ModelView<T>& m, WorldData<T>& d, const T* a, T* r) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  T* diff = d.scratch_nv + 3 * nv;
+  for (int k = 0; k < nv; ++k) diff[k] = a[k] - d.qacc_smooth[k];
+  mul_mass(m, d, diff, r);
+  T cost = 0;
+  for (int k = 0; k < nv; ++k) cost += T(0.5) * diff[k] * r[k];
+  for (int i = 0; i < nefc; ++i) {
+    const T* Ji = d.efc_J + i * nv;
+    T jar = -d.efc_aref[i];
+    for (int k = 0; k < nv; ++k) jar += Ji[k] * a[k];
+    d.efc_jar[i] = jar;
+    if (jar < T(0)) cost += T(0.5) * jar * jar / d.efc_R[i];
+  }
+  return cost;
+}
+
+// Exact line search along p for the piecewise-quadratic cost: safeguarded Newton on the
+// piecewise-linear, increasing derivative phi'(alpha). `r` = M (a - a_u), `Mp` = M p.
+template <typename T>
+SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const T* r, T* Mp) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  mul_mass(m, d, p, Mp);
+  T pMp = 0, pr = 0;
+  for (int k = 0; k < nv; ++k) {
+    pMp += p[k] * Mp[k];
+    pr += p[k] * r[k];
+  }
+  for (int i = 0; i < nefc; ++i) {
+    const T* Ji = d.efc_J + i * nv;
+    T jp = 0;
+    for (int k = 0; k < nv; ++k) jp += Ji[k] * p[k];
+    d.efc_Jp[i] = jp;
+  }
+  auto deriv = [&](T alpha, T& d2) {
+    T d1 = alpha * pMp + pr;
+    d2 = pMp;
+    for (int i = 0; i < nefc; ++i) {
+      const T jar = d.efc_jar[i] + alpha * d.efc_Jp[i];
+      if (jar < T(0)) {
+        const T D = T(1) / d.efc_R[i];
+        d1 += D * d.efc_Jp[i] * jar;
+        d2 += D * d.efc_Jp[i] * d.efc_Jp[i];
+      }
+    }
+    return d1;
+  };
+  T lo = 0, hi = 1, d2;
+  for (int k = 0; k < 60 && deriv(hi, d2) < T(0); ++k) {
+    lo = hi;
+    hi *= T(2);
+  }
+  T alpha = hi;
+  for (int k = 0; k < 50; ++k) {
+    const T d1 = deriv(alpha, d2);
+    if (d1 == T(0)) break;
+    if (d1 > T(0))
+      hi = alpha;
+    else
+      lo = alpha;
+    T next = alpha - d1 / d2;
+    if (!(next > lo && next < hi)) next = T(0.5) * (lo + hi);
+    if (s_abs(next - alpha) <= RealTraits<T>::kEps * T(4) * s_max(T(1), s_abs(alpha))) {
+      alpha = next;
+      break;
+    }
+    alpha = next;
+  }
+  return alpha;
+}
+
+// Solves for the constraint forces by Newton's method on the primal problem (as MuJoCo's default
+// solver; "Computation" chapter of the MuJoCo documentation): with the active set
+// {i : jar_i < 0}, the Hessian is H = M + J^T D J and each step is followed by an exact line
+// search. On entry d.qacc_smooth holds the unconstrained acceleration and d.qM the mass matrix.
+// On exit: d.qacc, d.efc_force = -D jar (active rows), d.qfrc_constraint = J^T f and
+// d.solver_iter. Converged when the scaled cost improvement or gradient is below opt.tolerance
+// (scale = 1 / (meaninertia * nv), MuJoCo's convention).
 template <typename T>
 SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   const int nv = m.size.nv, nefc = *d.nefc;
@@ -193,46 +310,49 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   }
   *d.solver_iter = 0;
   if (nefc == 0) return;
-  // M^-1 J^T rows and the exact diagonal of A
-  T* Adiag = d.efc_AR;  // diagonal of A + R
-  T scale = 1;
-  for (int i = 0; i < nefc; ++i) {
-    T* x = d.efc_MinvJT + i * nv;
-    const T* Ji = d.efc_J + i * nv;
-    for (int k = 0; k < nv; ++k) x[k] = Ji[k];
-    solve_mass(m, d, x);
-    T a = 0;
-    for (int k = 0; k < nv; ++k) a += Ji[k] * x[k];
-    Adiag[i] = a + d.efc_R[i];
-    d.efc_force[i] = 0;
-    scale = s_max(scale, s_abs(d.efc_aref[i]));
-  }
-  const T tol = T(m.opt.tolerance) * scale;
+  T* a = d.qacc;
+  T* r = d.scratch_nv;
+  T* g = d.scratch_nv + nv;
+  T* p = d.scratch_nv + 2 * nv;
+  T* Mp = d.scratch_nv + 3 * nv;  // also used as `diff` inside primal_cost (not live across)
+  const T scale = T(1) / (m.stat_meaninertia[0] * T(nv > 1 ? nv : 1));
+  const T tol = T(m.opt.tolerance);
+  T prev_cost = 0;
   int it = 0;
   for (; it < m.opt.iterations; ++it) {
-    T change = 0;
+    const T cost = primal_cost(m, d, a, r);
+    if (it > 0 && scale * (prev_cost - cost) < tol) break;
+    // gradient and Hessian of the current active set
+    T gnorm = 0;
+    for (int k = 0; k < nv; ++k) g[k] = r[k];
+    for (int k = 0; k < nv * nv; ++k) d.qH[k] = d.qM[k];
     for (int i = 0; i < nefc; ++i) {
+      if (!(d.efc_jar[i] < T(0))) continue;
+      const T D = T(1) / d.efc_R[i];
       const T* Ji = d.efc_J + i * nv;
-      T res = d.efc_R[i] * d.efc_force[i] - d.efc_aref[i];
-      for (int k = 0; k < nv; ++k) res += Ji[k] * d.qacc[k];
-      const T f = s_max(T(0), d.efc_force[i] - res / Adiag[i]);
-      const T df = f - d.efc_force[i];
-      if (df != T(0)) {
-        const T* x = d.efc_MinvJT + i * nv;
-        for (int k = 0; k < nv; ++k) d.qacc[k] += df * x[k];
-        d.efc_force[i] = f;
-        change = s_max(change, s_abs(df) * Adiag[i]);
+      for (int k = 0; k < nv; ++k) {
+        if (Ji[k] == T(0)) continue;
+        g[k] += D * d.efc_jar[i] * Ji[k];
+        const T dj = D * Ji[k];
+        for (int l = 0; l <= k; ++l) d.qH[k * nv + l] += dj * Ji[l];
       }
     }
-    if (change < tol) {
-      ++it;
-      break;
-    }
+    for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
+    if (scale * s_sqrt(gnorm) < tol) break;
+    if (!cholesky(d.qH, nv)) break;
+    for (int k = 0; k < nv; ++k) p[k] = -g[k];
+    cholesky_solve(d.qH, nv, p);
+    const T alpha = line_search(m, d, p, r, Mp);
+    for (int k = 0; k < nv; ++k) a[k] += alpha * p[k];
+    prev_cost = cost;
   }
   *d.solver_iter = it;
+  primal_cost(m, d, a, r);
   for (int i = 0; i < nefc; ++i) {
+    const T f = d.efc_jar[i] < T(0) ? -d.efc_jar[i] / d.efc_R[i] : T(0);
+    d.efc_force[i] = f;
     const T* Ji = d.efc_J + i * nv;
-    for (int k = 0; k < nv; ++k) d.qfrc_constraint[k] += Ji[k] * d.efc_force[i];
+    for (int k = 0; k < nv; ++k) d.qfrc_constraint[k] += Ji[k] * f;
   }
 }
 

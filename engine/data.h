@@ -49,6 +49,7 @@ namespace sinew {
   X(qM, nv * nv)                   \
   X(qLD, nv * nv)                  \
   X(qLDiagInv, nv)                 \
+  X(qH, nv * nv)                   \
   X(scratch_nv, nv * 4)            \
   X(scratch_nq, nq)                \
   X(aba_IA, nbody * 36)             \
@@ -64,14 +65,14 @@ namespace sinew {
   X(contact_solref, nconmax * 2)   \
   X(contact_solimp, nconmax * 5)   \
   X(efc_J, nefcmax * nv)           \
-  X(efc_MinvJT, nefcmax * nv)      \
   X(efc_pos, nefcmax)              \
   X(efc_margin, nefcmax)           \
   X(efc_vel, nefcmax)              \
   X(efc_aref, nefcmax)             \
   X(efc_R, nefcmax)                \
   X(efc_diagA, nefcmax)            \
-  X(efc_AR, nefcmax)                \
+  X(efc_jar, nefcmax)               \
+  X(efc_Jp, nefcmax)                \
   X(efc_force, nefcmax)
 
 // Per-world integer fields: X(name, count).

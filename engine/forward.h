@@ -64,14 +64,12 @@ SINEW_HD void forward(const ModelView<T>& m, WorldData<T>& d) {
   aba(m, d, d.qfrc_smooth, d.qacc_smooth);
   // constraints: rows, then the mass matrix only when some row is active
   make_constraints(m, d);
-  if (*d.nefc > 0) {
-    crba(m, d);
-    factor_mass(m, d);
-  }
+  if (*d.nefc > 0) crba(m, d);
   solve_constraints(m, d);
 }
 
-// Resets one world to qpos0 with zero velocity (the flag is kept so the caller can count it).
+// Resets one world to qpos0 with zero velocity and applied force (the flag is kept so the caller
+// can count it).
 template <typename T>
 SINEW_HD void reset_world(const ModelView<T>& m, WorldData<T>& d) {
   for (int i = 0; i < m.size.nq; ++i) d.qpos[i] = m.qpos0[i];
@@ -79,6 +77,7 @@ SINEW_HD void reset_world(const ModelView<T>& m, WorldData<T>& d) {
     d.qvel[k] = 0;
     d.qacc[k] = 0;
     d.qacc_warmstart[k] = 0;
+    d.qfrc_applied[k] = 0;
   }
   *d.time = 0;
 }
@@ -163,10 +162,15 @@ SINEW_HD void step(const ModelView<T>& m, WorldData<T>& d) {
   forward(m, d);
   int flag = check_state(m, d);
   if (flag == kFlagNone) {
-    if (m.opt.integrator == kIntegratorRK4)
+    if (m.opt.integrator == kIntegratorRK4) {
+      // the RK4 stages re-run forward; keep the energy of the step's initial state
+      const T pe = d.energy[0], ke = d.energy[1];
       rk4_update(m, d);
-    else
+      d.energy[0] = pe;
+      d.energy[1] = ke;
+    } else {
       euler_update(m, d);
+    }
     flag = check_state(m, d);
   }
   if (flag != kFlagNone) {

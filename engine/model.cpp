@@ -137,6 +137,9 @@ void Model::finalize() {
                                       : std::to_string(dof_bodyid[k])) +
                                  "'): moving bodies need mass, inertia or armature");
   }
+  double trace = 0;
+  for (int k = 0; k < s.nv; ++k) trace += w.qM[k * s.nv + k];
+  stat_meaninertia[0] = s.nv > 0 ? trace / s.nv : 1.0;
   std::vector<double> x(s.nv);
   auto minv_quad = [&](const std::vector<double>& row) {
     x = row;

@@ -128,7 +128,8 @@ struct Sizes {
   X(mesh_vert, nmeshvert * 3)      \
   X(key_qpos, nkey * nq)           \
   X(key_qvel, nkey * nv)           \
-  X(key_time, nkey)
+  X(key_time, nkey)                \
+  X(stat_meaninertia, 1)
 
 // Trivially copyable view of a model in precision T (valid on host or device memory).
 template <typename T>

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sinew JSON model format v1: the writer (every value explicit, so a document reloads to
+// identical arrays; schema in docs/model-format.md).
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "engine/model_io.h"
+
+namespace sinew {
+
+using nlohmann::json;
+
+namespace {
+
+const char* kJointTypes[] = {"free", "ball", "slide", "hinge"};  // indexed by JointType
+
+template <typename J>
+J vec(const double* p, int n) {
+  J a = J::array();
+  for (int i = 0; i < n; ++i) a.push_back(p[i]);
+  return a;
+}
+
+template <typename J>
+J named(const std::string& name) {
+  J o = J::object();
+  if (!name.empty()) o["name"] = name;
+  return o;
+}
+
+template <typename J>
+J joint_doc(const Model& m, int j) {
+  J o = named<J>(m.jnt_name[j]);
+  const int t = m.jnt_type[j], qa = m.jnt_qposadr[j], da = m.jnt_dofadr[j];
+  o["type"] = kJointTypes[t];
+  const bool scalar = t == kJointHinge || t == kJointSlide;
+  if (t != kJointFree) o["pos"] = vec<J>(&m.jnt_pos[3 * j], 3);
+  if (scalar) o["axis"] = vec<J>(&m.jnt_axis[3 * j], 3);
+  const double* range = &m.jnt_range[2 * j];
+  if (t != kJointFree && (m.jnt_limited[j] || range[0] != 0 || range[1] != 0)) {
+    o["range"] = vec<J>(range, 2);
+    o["limited"] = m.jnt_limited[j] != 0;
+  }
+  for (int k = 1; k < joint_nv(t); ++k)
+    if (m.dof_damping[da + k] != m.dof_damping[da] || m.dof_armature[da + k] != m.dof_armature[da])
+      throw ModelError(m.source + ": joint " + std::to_string(j) +
+                       ": damping and armature differ between its dofs; format v1 stores them "
+                       "per joint");
+  o["damping"] = m.dof_damping[da];
+  o["armature"] = m.dof_armature[da];
+  o["stiffness"] = m.jnt_stiffness[j];
+  if (scalar) {
+    o["ref"] = m.qpos0[qa];
+    o["springref"] = m.qpos_spring[qa];
+  }
+  o["solref"] = vec<J>(&m.jnt_solref[2 * j], 2);
+  o["solimp"] = vec<J>(&m.jnt_solimp[5 * j], 5);
+  o["margin"] = m.jnt_margin[j];
+  return o;
+}
+
+template <typename J>
+J geom_doc(const Model& m, int g) {
+  static const std::map<int, std::pair<const char*, int>> kTypes = {
+      {kGeomPlane, {"plane", 3}}, {kGeomSphere, {"sphere", 1}},     {kGeomCapsule, {"capsule", 2}},
+      {kGeomBox, {"box", 3}},     {kGeomCylinder, {"cylinder", 2}}, {kGeomMesh, {"mesh", 0}}};
+  J o = named<J>(m.geom_name[g]);
+  const auto& t = kTypes.at(m.geom_type[g]);
+  o["type"] = t.first;
+  if (t.second > 0) o["size"] = vec<J>(&m.geom_size[3 * g], t.second);
+  if (m.geom_type[g] == kGeomMesh) o["mesh"] = m.mesh_name.at(m.geom_dataid[g]);
+  o["pos"] = vec<J>(&m.geom_pos[3 * g], 3);
+  o["quat"] = vec<J>(&m.geom_quat[4 * g], 4);
+  o["contype"] = m.geom_contype[g];
+  o["conaffinity"] = m.geom_conaffinity[g];
+  o["condim"] = m.geom_condim[g];
+  o["friction"] = vec<J>(&m.geom_friction[3 * g], 3);
+  o["solref"] = vec<J>(&m.geom_solref[2 * g], 2);
+  o["solimp"] = vec<J>(&m.geom_solimp[5 * g], 5);
+  o["margin"] = m.geom_margin[g];
+  return o;
+}
+
+template <typename J>
+J body_doc(const Model& m, int b) {
+  J o = b == 0 ? J::object() : named<J>(m.body_name[b]);
+  if (b > 0) {
+    o["pos"] = vec<J>(&m.body_pos[3 * b], 3);
+    o["quat"] = vec<J>(&m.body_quat[4 * b], 4);
+    o["inertial"] = {{"mass", m.body_mass[b]},
+                     {"pos", vec<J>(&m.body_ipos[3 * b], 3)},
+                     {"quat", vec<J>(&m.body_iquat[4 * b], 4)},
+                     {"diaginertia", vec<J>(&m.body_inertia[3 * b], 3)}};
+    o["joints"] = J::array();
+    for (int j = m.body_jntadr[b]; j < m.body_jntadr[b] + m.body_jntnum[b]; ++j)
+      o["joints"].push_back(joint_doc<J>(m, j));
+  }
+  o["geoms"] = J::array();
+  for (int g = m.body_geomadr[b]; g < m.body_geomadr[b] + m.body_geomnum[b]; ++g)
+    o["geoms"].push_back(geom_doc<J>(m, g));
+  o["sites"] = J::array();
+  for (int s = 0; s < m.size.nsite; ++s) {
+    if (m.site_bodyid[s] != b) continue;
+    J so = named<J>(m.site_name[s]);
+    so["pos"] = vec<J>(&m.site_pos[3 * s], 3);
+    so["quat"] = vec<J>(&m.site_quat[4 * s], 4);
+    o["sites"].push_back(so);
+  }
+  o["bodies"] = J::array();
+  for (int c = b + 1; c < m.size.nbody; ++c)
+    if (m.body_parent[c] == b) o["bodies"].push_back(body_doc<J>(m, c));
+  return o;
+}
+
+template <typename J>
+J document(const Model& m) {
+  const Options& opt = m.opt;
+  J disable = J::array();
+  const std::pair<int, const char*> bits[] = {{kDisableContact, "contact"},
+                                              {kDisableLimit, "limit"},
+                                              {kDisableGravity, "gravity"},
+                                              {kDisableDamping, "damping"}};
+  for (const auto& b : bits)
+    if (opt.disableflags & b.first) disable.push_back(b.second);
+  J doc = J::object();
+  doc["format"] = "sinew-model";
+  doc["version"] = kModelFormatVersion;
+  doc["name"] = m.name;
+  doc["option"] = {{"timestep", opt.timestep},
+                   {"gravity", vec<J>(opt.gravity, 3)},
+                   {"integrator", opt.integrator == kIntegratorRK4 ? "rk4" : "euler"},
+                   {"cone", "pyramidal"},
+                   {"iterations", opt.iterations},
+                   {"tolerance", opt.tolerance},
+                   {"impratio", opt.impratio},
+                   {"disable", disable},
+                   {"nconmax_pair", opt.nconmax_pair},
+                   {"energy", opt.energy}};
+  doc["meshes"] = J::array();
+  for (int i = 0; i < m.size.nmesh; ++i) {
+    J verts = J::array();
+    for (int v = m.mesh_vertadr[i]; v < m.mesh_vertadr[i] + m.mesh_vertnum[i]; ++v)
+      verts.push_back(vec<J>(&m.mesh_vert[3 * v], 3));
+    doc["meshes"].push_back({{"name", m.mesh_name[i]}, {"vertices", verts}});
+  }
+  doc["worldbody"] = body_doc<J>(m, 0);
+  doc["keyframes"] = J::array();
+  for (int k = 0; k < m.size.nkey; ++k) {
+    J kf = named<J>(k < static_cast<int>(m.key_name.size()) ? m.key_name[k] : "");
+    kf["time"] = m.key_time[k];
+    kf["qpos"] = vec<J>(&m.key_qpos[static_cast<size_t>(k) * m.size.nq], m.size.nq);
+    kf["qvel"] = vec<J>(&m.key_qvel[static_cast<size_t>(k) * m.size.nv], m.size.nv);
+    doc["keyframes"].push_back(kf);
+  }
+  return doc;
+}
+
+}  // namespace
+
+json model_to_json(const Model& m) { return document<json>(m); }
+
+void save_model_json(const Model& m, const std::string& path) {
+  const std::string text = document<nlohmann::ordered_json>(m).dump(1) + "\n";
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw ModelError(path + ": cannot write (" + std::strerror(errno) + ")");
+    out << text;
+    if (!out.flush()) throw ModelError(path + ": write failed (" + std::strerror(errno) + ")");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw ModelError(path + ": cannot replace the file (" + std::strerror(errno) + ")");
+}
+
+}  // namespace sinew
