@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sinew JSON model format v1: the writer (every value explicit, so a document reloads to
-// identical arrays; schema in docs/model-format.md).
+// Sinew JSON model format v1, file side: reading a model file (JSON syntax errors with line and
+// column, duplicate keys) and the writer (every value explicit, so a document reloads to
+// identical arrays). Validation of a parsed document is in model_io.cpp.
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/model_io.h"
 
@@ -19,6 +26,65 @@ using nlohmann::json;
 namespace {
 
 const char* kJointTypes[] = {"free", "ball", "slide", "hinge"};  // indexed by JointType
+
+std::string token(const std::string& key) {  // RFC 6901 escaping
+  std::string t;
+  for (char c : key) t += c == '~' ? "~0" : (c == '/' ? "~1" : std::string(1, c));
+  return t;
+}
+
+// Parser callback rejecting duplicate keys in an object (JSON parsers silently keep the last
+// one, which would hide a copy-paste error). Tracks the JSON pointer of the value being parsed.
+struct DuplicateKeyCheck {
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;
+    size_t index = 0;
+  };
+  std::string file;
+  std::vector<Frame> stack;
+
+  void element_done() {
+    if (!stack.empty() && !stack.back().object) ++stack.back().index;
+  }
+  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    using E = json::parse_event_t;
+    if (event == E::object_start || event == E::array_start) {
+      stack.push_back({event == E::object_start, {}, "", 0});
+    } else if (event == E::object_end || event == E::array_end) {
+      stack.pop_back();
+      element_done();
+    } else if (event == E::value) {
+      element_done();
+    } else if (event == E::key) {
+      Frame& top = stack.back();
+      top.key = parsed.get<std::string>();
+      if (!top.keys.insert(top.key).second) {
+        std::string p;
+        for (const Frame& f : stack) p += "/" + (f.object ? token(f.key) : std::to_string(f.index));
+        throw ModelError(file + ": " + p + ": duplicate key (JSON would keep only the last)");
+      }
+    }
+    return true;
+  }
+};
+
+std::string lower_extension(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const size_t dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string e = path.substr(dot);
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+  return e;
+}
+
+std::string file_stem(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const size_t dot = base.find_last_of('.');
+  return dot == std::string::npos ? base : base.substr(0, dot);
+}
 
 template <typename J>
 J vec(const double* p, int n) {
@@ -162,6 +228,54 @@ J document(const Model& m) {
 }
 
 }  // namespace
+
+Model load_model(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == ".xml" || ext == ".mjcf")
+    throw ModelError(path +
+                     ": MJCF (MuJoCo XML) is not loaded directly; convert it with `sinew "
+                     "import " +
+                     path + " -o model.json` (the importer comes with issue 3)");
+  if (ext != ".json")
+    throw ModelError(path + ": unsupported model file extension \"" + ext +
+                     "\"; expected a Sinew JSON model (.json)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelError(path + ": cannot open the model file (" + std::strerror(errno) + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json doc;
+  try {
+    DuplicateKeyCheck dup{path, {}};
+    doc = json::parse(ss.str(), std::ref(dup));
+  } catch (const json::parse_error& e) {
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line L, column C: ..."
+    std::string w = e.what();
+    const size_t p = w.find("parse error");
+    w = p == std::string::npos ? w : w.substr(p);
+    throw ModelError(path + ": invalid JSON: " + w);
+  } catch (const json::exception& e) {
+    // e.g. "[json.exception.out_of_range.406] number overflow parsing '1e999'": locate the literal
+    std::string w = e.what();
+    const size_t close = w.find(']');
+    if (close != std::string::npos) w = w.substr(close + 2);
+    std::string where;
+    const size_t q0 = w.find('\''), q1 = w.rfind('\'');
+    if (q0 != std::string::npos && q1 > q0) {
+      const std::string text = ss.str();
+      const size_t pos = text.find(w.substr(q0 + 1, q1 - q0 - 1));
+      if (pos != std::string::npos) {
+        const size_t line = 1 + std::count(text.begin(), text.begin() + pos, '\n');
+        const size_t bol = text.rfind('\n', pos);
+        const size_t col = pos - (bol == std::string::npos ? 0 : bol + 1) + 1;
+        where = " at line " + std::to_string(line) + ", column " + std::to_string(col);
+      }
+    }
+    throw ModelError(path + ": invalid JSON" + where + ": " + w + " (numbers must be finite)");
+  }
+  Model m = load_model_json(doc, path);
+  if (m.name.empty()) m.name = file_stem(path);
+  return m;
+}
 
 json model_to_json(const Model& m) { return document<json>(m); }
 
