@@ -17,8 +17,9 @@ void Model::resize() {
   const Sizes& s = size;
   const int nbody = s.nbody, njnt = s.njnt, nq = s.nq, nv = s.nv, ngeom = s.ngeom;
   const int nsite = s.nsite, nmesh = s.nmesh, nmeshvert = s.nmeshvert, nkey = s.nkey;
-  const int npair = s.npair;
-  (void)npair;
+  const int npair = s.npair, ntendon = s.ntendon, nwrap = s.nwrap, nu = s.nu, na = s.na;
+  const int neq = s.neq, nexclude = s.nexclude;
+  (void)npair, (void)ntendon, (void)nwrap, (void)nu, (void)na, (void)neq, (void)nexclude;
 #define SINEW_X(name, count) name.assign(static_cast<size_t>(count), 0);
   SINEW_MODEL_INT_FIELDS(SINEW_X)
   SINEW_MODEL_REAL_FIELDS(SINEW_X)
@@ -91,7 +92,7 @@ void Model::finalize() {
   for (int b = s.nbody - 1; b > 0; --b) body_subtreemass[body_parent[b]] += body_subtreemass[b];
   for (int g = 0; g < s.ngeom; ++g) geom_rbound[g] = geom_bound(*this, g);
   // candidate collision pairs (MuJoCo's filters: contype/conaffinity, same weld body, static
-  // pairs, and parent-child welds unless the parent is the world)
+  // pairs, parent-child welds unless the parent is the world, and <contact><exclude>)
   pair_geom1.clear();
   pair_geom2.clear();
   s.nconmax = 0;
@@ -104,6 +105,12 @@ void Model::finalize() {
       const int p1 = body_weldid[body_parent[w1]], p2 = body_weldid[body_parent[w2]];
       if ((w1 != 0 && p2 == w1) || (w2 != 0 && p1 == w2)) continue;
       if (geom_type[g1] == kGeomPlane && geom_type[g2] == kGeomPlane) continue;
+      const int b1 = geom_bodyid[g1], b2 = geom_bodyid[g2];
+      bool excluded = false;
+      for (int e = 0; e < s.nexclude && !excluded; ++e)
+        excluded = (exclude_body1[e] == b1 && exclude_body2[e] == b2) ||
+                   (exclude_body1[e] == b2 && exclude_body2[e] == b1);
+      if (excluded) continue;
       pair_geom1.push_back(g1);
       pair_geom2.push_back(g2);
       s.nconmax += pair_capacity(geom_type[g1], geom_type[g2], opt.nconmax_pair);

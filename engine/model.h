@@ -59,7 +59,26 @@ struct Sizes {
   int nconmax = 0;  // max contacts per world
   int nefcmax = 0;  // max constraint rows per world
   int nlimited = 0; // limited joints (one row per side, both may be active)
+  // tendons, actuators, equalities (issue 3; zero in models without them)
+  int ntendon = 0, nwrap = 0, nu = 0, na = 0, neq = 0, nexclude = 0;
 };
+
+// Wrap-object types of a tendon path (MuJoCo's mjtWrap order).
+enum WrapType : int {
+  kWrapNone = 0,
+  kWrapJoint = 1,     // fixed tendon term: coef * qpos[joint]
+  kWrapPulley = 2,    // starts a new branch; following segments divided by prm (divisor)
+  kWrapSite = 3,      // via point
+  kWrapSphere = 4,    // wrap geom; prm = side site id or -1
+  kWrapCylinder = 5
+};
+enum TrnType : int { kTrnJoint = 0, kTrnTendon = 3 };
+enum DynType : int { kDynNone = 0, kDynMuscle = 5 };
+enum GainType : int { kGainFixed = 0, kGainMuscle = 2 };
+enum BiasType : int { kBiasNone = 0, kBiasAffine = 1, kBiasMuscle = 2 };
+enum EqType : int { kEqJoint = 2 };
+constexpr int kNumActPrm = 10;  // dynprm / gainprm / biasprm length (MuJoCo's mjNDYN etc.)
+constexpr int kNumEqData = 5;   // polycoef
 
 // Integer fields: X(name, count expression in terms of Sizes members).
 #define SINEW_MODEL_INT_FIELDS(X) \
@@ -91,7 +110,27 @@ struct Sizes {
   X(mesh_vertadr, nmesh)          \
   X(mesh_vertnum, nmesh)          \
   X(pair_geom1, npair)            \
-  X(pair_geom2, npair)
+  X(pair_geom2, npair)            \
+  X(tendon_adr, ntendon)          \
+  X(tendon_num, ntendon)          \
+  X(tendon_limited, ntendon)      \
+  X(wrap_type, nwrap)             \
+  X(wrap_objid, nwrap)            \
+  X(actuator_trntype, nu)         \
+  X(actuator_trnid, nu)           \
+  X(actuator_dyntype, nu)         \
+  X(actuator_gaintype, nu)        \
+  X(actuator_biastype, nu)        \
+  X(actuator_actadr, nu)          \
+  X(actuator_ctrllimited, nu)     \
+  X(actuator_forcelimited, nu)    \
+  X(actuator_model, nu)           \
+  X(eq_type, neq)                 \
+  X(eq_obj1id, neq)               \
+  X(eq_obj2id, neq)               \
+  X(eq_active, neq)               \
+  X(exclude_body1, nexclude)      \
+  X(exclude_body2, nexclude)
 
 // Real fields (stored in double on the host, converted for float views).
 #define SINEW_MODEL_REAL_FIELDS(X) \
@@ -129,6 +168,28 @@ struct Sizes {
   X(key_qpos, nkey * nq)           \
   X(key_qvel, nkey * nv)           \
   X(key_time, nkey)                \
+  X(key_act, nkey * na)            \
+  X(key_ctrl, nkey * nu)           \
+  X(tendon_range, ntendon * 2)     \
+  X(tendon_solref, ntendon * 2)    \
+  X(tendon_solimp, ntendon * 5)    \
+  X(tendon_stiffness, ntendon)     \
+  X(tendon_damping, ntendon)       \
+  X(tendon_lengthspring, ntendon)  \
+  X(tendon_length0, ntendon)       \
+  X(tendon_invweight0, ntendon)    \
+  X(wrap_prm, nwrap)               \
+  X(actuator_gear, nu)             \
+  X(actuator_dynprm, nu * 10)      \
+  X(actuator_gainprm, nu * 10)     \
+  X(actuator_biasprm, nu * 10)     \
+  X(actuator_ctrlrange, nu * 2)    \
+  X(actuator_forcerange, nu * 2)   \
+  X(actuator_lengthrange, nu * 2)  \
+  X(actuator_acc0, nu)             \
+  X(eq_data, neq * 5)              \
+  X(eq_solref, neq * 2)            \
+  X(eq_solimp, neq * 5)            \
   X(stat_meaninertia, 1)
 
 // Trivially copyable view of a model in precision T (valid on host or device memory).
@@ -153,6 +214,9 @@ struct Model {
   std::string source;  // file the model was loaded from (for messages)
   std::string name;
   std::vector<std::string> body_name, jnt_name, geom_name, site_name, mesh_name, key_name;
+  std::vector<std::string> tendon_name, actuator_name, eq_name;
+  // Visual-only mesh assets kept for the viewer (file path relative to the model), issue 3.
+  std::vector<std::string> mesh_file;
 #define SINEW_X(name, count) std::vector<int> name;
   SINEW_MODEL_INT_FIELDS(SINEW_X)
 #undef SINEW_X
