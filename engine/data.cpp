@@ -16,8 +16,9 @@ template <typename T>
 std::size_t data_bytes(const Sizes& s, int nworld) {
   const int nbody = s.nbody, njnt = s.njnt, nq = s.nq, nv = s.nv, ngeom = s.ngeom;
   const int nsite = s.nsite, nconmax = s.nconmax, nefcmax = s.nefcmax;
+  const int ntendon = s.ntendon, nwrap = s.nwrap, nu = s.nu, na = s.na;
   (void)nbody, (void)njnt, (void)nq, (void)nv, (void)ngeom, (void)nsite, (void)nconmax;
-  (void)nefcmax;
+  (void)nefcmax, (void)ntendon, (void)nwrap, (void)nu, (void)na;
   std::size_t total = 0;
   const std::size_t nw = static_cast<std::size_t>(nworld);
 #define SINEW_X(name, count) total += align_up(sizeof(T) * nw * static_cast<std::size_t>(count));
@@ -33,8 +34,9 @@ template <typename T>
 void data_carve(const Sizes& s, int nworld, unsigned char* base, DataView<T>& v) {
   const int nbody = s.nbody, njnt = s.njnt, nq = s.nq, nv = s.nv, ngeom = s.ngeom;
   const int nsite = s.nsite, nconmax = s.nconmax, nefcmax = s.nefcmax;
+  const int ntendon = s.ntendon, nwrap = s.nwrap, nu = s.nu, na = s.na;
   (void)nbody, (void)njnt, (void)nq, (void)nv, (void)ngeom, (void)nsite, (void)nconmax;
-  (void)nefcmax;
+  (void)nefcmax, (void)ntendon, (void)nwrap, (void)nu, (void)na;
   v.nworld = nworld;
   v.size = s;
   std::size_t off = 0;
@@ -70,6 +72,8 @@ void Data<T>::reset(const Model& m, int w) {
     for (int k = 0; k < m.size.nv; ++k) {
       d.qvel[k] = d.qacc[k] = d.qacc_warmstart[k] = d.qfrc_applied[k] = 0;
     }
+    for (int k = 0; k < m.size.na; ++k) d.act[k] = 0;
+    for (int k = 0; k < m.size.nu; ++k) d.ctrl[k] = 0;
     *d.time = 0;
     *d.flag = kFlagNone;
     *d.ncon = *d.nefc = 0;
@@ -82,6 +86,8 @@ void Data<T>::reset_keyframe(const Model& m, int k, int w) {
   WorldData<T> d = view_.world(w);
   for (int i = 0; i < m.size.nq; ++i) d.qpos[i] = static_cast<T>(m.key_qpos[k * m.size.nq + i]);
   for (int i = 0; i < m.size.nv; ++i) d.qvel[i] = static_cast<T>(m.key_qvel[k * m.size.nv + i]);
+  for (int i = 0; i < m.size.na; ++i) d.act[i] = static_cast<T>(m.key_act[k * m.size.na + i]);
+  for (int i = 0; i < m.size.nu; ++i) d.ctrl[i] = static_cast<T>(m.key_ctrl[k * m.size.nu + i]);
   *d.time = static_cast<T>(m.key_time[k]);
 }
 

@@ -27,6 +27,17 @@ namespace sinew {
   X(qfrc_passive, nv)              \
   X(qfrc_constraint, nv)           \
   X(qfrc_smooth, nv)               \
+  X(qfrc_actuator, nv)             \
+  X(ctrl, nu)                      \
+  X(act, na)                       \
+  X(act_dot, na)                   \
+  X(ten_length, ntendon)           \
+  X(ten_velocity, ntendon)         \
+  X(actuator_length, nu)           \
+  X(actuator_velocity, nu)         \
+  X(actuator_force, nu)            \
+  X(wrap_xpos, nwrap * 6)          \
+  X(cfrc_ext, nbody * 6)           \
   X(xpos, nbody * 3)               \
   X(xquat, nbody * 4)              \
   X(xmat, nbody * 9)               \
@@ -117,9 +128,10 @@ struct DataView {
     WorldData<T> d;
     const int nbody = size.nbody, njnt = size.njnt, nq = size.nq, nv = size.nv;
     const int ngeom = size.ngeom, nsite = size.nsite, nconmax = size.nconmax;
-    const int nefcmax = size.nefcmax;
+    const int nefcmax = size.nefcmax, ntendon = size.ntendon, nwrap = size.nwrap;
+    const int nu = size.nu, na = size.na;
     (void)nbody, (void)njnt, (void)nq, (void)nv, (void)ngeom, (void)nsite, (void)nconmax;
-    (void)nefcmax;
+    (void)nefcmax, (void)ntendon, (void)nwrap, (void)nu, (void)na;
 #define SINEW_X(name, count) d.name = name + (std::ptrdiff_t)w * (count);
     SINEW_DATA_REAL_FIELDS(SINEW_X)
     SINEW_DATA_INT_FIELDS(SINEW_X)
