@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Soft constraints with MuJoCo's meaning (MuJoCo documentation, "Computation": constraint model,
-// solver parameters; src/engine/engine_core_constraint.c): joint limits (one row per side) and
-// frictional contacts with a pyramidal cone. Each row i has a Jacobian J_i, a reference
+// solver parameters; src/engine/engine_core_constraint.c): joint couplings (equality joint
+// polycoef), joint limits (one row per side) and frictional contacts with a pyramidal cone. Each row i has a Jacobian J_i, a reference
 // acceleration aref_i = -B (J_i v) - K imp (pos_i - margin_i) and a regularizer
 // R_i = (1 - imp)/imp * diagA_i. The constrained acceleration minimizes the convex primal cost
 //   1/2 (a - a_u)^T M (a - a_u) + sum_{i: (J a - aref)_i < 0} 1/2 (J a - aref)_i^2 / R_i,
@@ -92,13 +92,40 @@ SINEW_HD bool begin_row(const ModelView<T>& m, WorldData<T>& d, int type, int id
   return true;
 }
 
-// Builds all active rows: Jacobians, positions, and impedance quantities (aref, R, diagA).
+// Builds all active rows (equalities, joint limits, contacts, in MuJoCo's order): Jacobians,
+// positions, and impedance quantities (aref, R, diagA).
 // Requires kinematics, com_pos, com_vel and collision.
 template <typename T>
 SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
   const int nv = m.size.nv;
   const T h = m.timestep;
   *d.nefc = 0;
+  // joint couplings (MuJoCo <equality><joint polycoef>): with x = q2 - q2_ref the residual is
+  // (q1 - q1_ref) - (c0 + c1 x + ... + c4 x^4), Jacobian [1, -poly'(x)]; without joint 2 the
+  // residual is (q1 - q1_ref) - c0. Refs are qpos0.
+  for (int e = 0; e < m.size.neq; ++e) {
+    if (!m.eq_active[e] || m.eq_type[e] != kEqJoint) continue;
+    const int j1 = m.eq_obj1id[e], j2 = m.eq_obj2id[e];
+    const T* c = m.eq_data + 5 * e;
+    const int q1 = m.jnt_qposadr[j1];
+    T rhs = c[0], deriv = 0;
+    if (j2 >= 0) {
+      const int q2 = m.jnt_qposadr[j2];
+      const T x = d.qpos[q2] - m.qpos0[q2];
+      rhs = c[0] + x * (c[1] + x * (c[2] + x * (c[3] + x * c[4])));
+      deriv = c[1] + x * (T(2) * c[2] + x * (T(3) * c[3] + x * T(4) * c[4]));
+    }
+    const T pos = d.qpos[q1] - m.qpos0[q1] - rhs;
+    if (!begin_row(m, d, kCnstrEquality, e, pos, T(0))) break;
+    T* row = d.efc_J + *d.nefc * nv;
+    row[m.jnt_dofadr[j1]] += T(1);
+    d.efc_diagA[*d.nefc] = m.dof_invweight0[m.jnt_dofadr[j1]];
+    if (j2 >= 0) {
+      row[m.jnt_dofadr[j2]] -= deriv;
+      d.efc_diagA[*d.nefc] += m.dof_invweight0[m.jnt_dofadr[j2]];
+    }
+    ++*d.nefc;
+  }
   // joint limits, one row per violated side
   if (!(m.opt.disableflags & kDisableLimit)) {
     for (int j = 0; j < m.size.njnt; ++j) {
@@ -162,10 +189,13 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
     T vel = 0;
     for (int k = 0; k < nv; ++k) vel += Ji[k] * d.qvel[k];
     d.efc_vel[i] = vel;
-    const bool is_limit = d.efc_type[i] == kCnstrLimitJoint;
-    const int id = d.efc_id[i];
-    const T* solref = is_limit ? m.jnt_solref + 2 * id : d.contact_solref + 2 * id;
-    const T* solimp = is_limit ? m.jnt_solimp + 5 * id : d.contact_solimp + 5 * id;
+    const int type = d.efc_type[i], id = d.efc_id[i];
+    const T* solref = type == kCnstrLimitJoint ? m.jnt_solref + 2 * id
+                      : type == kCnstrEquality ? m.eq_solref + 2 * id
+                                               : d.contact_solref + 2 * id;
+    const T* solimp = type == kCnstrLimitJoint ? m.jnt_solimp + 5 * id
+                      : type == kCnstrEquality ? m.eq_solimp + 5 * id
+                                               : d.contact_solimp + 5 * id;
     const T imp = impedance(solimp, d.efc_pos[i], d.efc_margin[i]);
     T K, B;
     solref_kb(solref, solimp[1], h, K, B);
@@ -218,8 +248,14 @@ SINEW_HD void cholesky_solve(const T* L, int n, T* x) {
   }
 }
 
+// Whether row i contributes at residual jar: equality rows always, one-sided rows when jar < 0.
+template <typename T>
+SINEW_HD bool row_active(const WorldData<T>& d, int i, T jar) {
+  return d.efc_type[i] == kCnstrEquality || jar < T(0);
+}
+
 // Primal cost of acceleration a (MuJoCo's "generalized Gauss principle"):
-//   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i: jar_i < 0} 1/2 D_i jar_i^2,
+//   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i active} 1/2 D_i jar_i^2,
 //   jar = J a - aref, D = 1/R.
 // Fills d.efc_jar and r = M (a - a_u) (in `r`); returns the cost.
 template <typename T>
@@ -235,7 +271,7 @@ SINEW_HD T primal_cost(const ModelView<T>& m, WorldData<T>& d, const T* a, T* r)
     T jar = -d.efc_aref[i];
     for (int k = 0; k < nv; ++k) jar += Ji[k] * a[k];
     d.efc_jar[i] = jar;
-    if (jar < T(0)) cost += T(0.5) * jar * jar / d.efc_R[i];
+    if (row_active(d, i, jar)) cost += T(0.5) * jar * jar / d.efc_R[i];
   }
   return cost;
 }
@@ -262,7 +298,7 @@ SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const
     d2 = pMp;
     for (int i = 0; i < nefc; ++i) {
       const T jar = d.efc_jar[i] + alpha * d.efc_Jp[i];
-      if (jar < T(0)) {
+      if (row_active(d, i, jar)) {
         const T D = T(1) / d.efc_R[i];
         d1 += D * d.efc_Jp[i] * jar;
         d2 += D * d.efc_Jp[i] * d.efc_Jp[i];
@@ -327,7 +363,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
     for (int k = 0; k < nv; ++k) g[k] = r[k];
     for (int k = 0; k < nv * nv; ++k) d.qH[k] = d.qM[k];
     for (int i = 0; i < nefc; ++i) {
-      if (!(d.efc_jar[i] < T(0))) continue;
+      if (!row_active(d, i, d.efc_jar[i])) continue;
       const T D = T(1) / d.efc_R[i];
       const T* Ji = d.efc_J + i * nv;
       for (int k = 0; k < nv; ++k) {
@@ -349,7 +385,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   *d.solver_iter = it;
   primal_cost(m, d, a, r);
   for (int i = 0; i < nefc; ++i) {
-    const T f = d.efc_jar[i] < T(0) ? -d.efc_jar[i] / d.efc_R[i] : T(0);
+    const T f = row_active(d, i, d.efc_jar[i]) ? -d.efc_jar[i] / d.efc_R[i] : T(0);
     d.efc_force[i] = f;
     const T* Ji = d.efc_J + i * nv;
     for (int k = 0; k < nv; ++k) d.qfrc_constraint[k] += Ji[k] * f;

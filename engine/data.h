@@ -99,7 +99,12 @@ namespace sinew {
 
 // Reasons a world is flagged (Data::flag); RL treats a flagged world as terminated.
 enum WorldFlag : int { kFlagNone = 0, kFlagBadQpos = 1, kFlagBadQvel = 2, kFlagBadQacc = 3 };
-enum ConstraintType : int { kCnstrLimitJoint = 0, kCnstrContactPyramidal = 1, kCnstrContactFrictionless = 2 };
+enum ConstraintType : int {
+  kCnstrLimitJoint = 0,
+  kCnstrContactPyramidal = 1,
+  kCnstrContactFrictionless = 2,
+  kCnstrEquality = 3  // two-sided: active whatever the sign of the residual
+};
 
 // Pointers to one world's fields.
 template <typename T>

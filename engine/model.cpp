@@ -124,7 +124,7 @@ void Model::finalize() {
     ++s.nlimited;
     limit_rows += jnt_type[j] == kJointBall ? 1 : (jnt_type[j] == kJointFree ? 0 : 2);
   }
-  s.nefcmax = limit_rows + 4 * s.nconmax;
+  s.nefcmax = s.neq + limit_rows + 4 * s.nconmax;
 
   // quantities at qpos0 (MuJoCo's mj_setConst): M, then the inverse inertias seen by bodies and
   // dofs, used by the constraint regularizer's diagonal approximation

@@ -102,6 +102,32 @@ def hinge_limit(flat):
     return {"flat_solimp": flat, "penetration": float(d.qpos[0] - 0.5)}
 
 
+def coupling():
+    """Two hinged links, joint j1 coupled to j0 by a quartic (tests/engine/equality_test.cpp)."""
+    xml = ('<mujoco><compiler angle="radian"/><worldbody><body name="b0">'
+           '<inertial pos="0 0 -0.15" mass="2" diaginertia="0.02 0.02 0.002"/>'
+           '<joint name="j0" axis="0 1 0" ref="-0.2"/><body name="b1" pos="0 0 -0.3">'
+           '<inertial pos="0 0 -0.15" mass="1" diaginertia="0.01 0.01 0.001"/>'
+           '<joint name="j1" axis="0 1 0" ref="0.1"/></body></body></worldbody><equality>'
+           '<joint joint1="j1" joint2="j0" polycoef="0.05 0.8 -0.3 0.1 0.02" solref="0.02 1" '
+           'solimp="0.9999 0.9999 0.001 0.5 2"/></equality></mujoco>')
+    m = mujoco.MjModel.from_xml_string(xml)
+    d = mujoco.MjData(m)
+    c = [0.05, 0.8, -0.3, 0.1, 0.02]
+
+    def residual():
+        x = d.qpos[0] - m.qpos0[0]
+        return d.qpos[1] - m.qpos0[1] - sum(ci * x ** i for i, ci in enumerate(c))
+    d.qpos[0] = 0.8
+    d.qpos[1] = m.qpos0[1] + 0.05 + 0.8 * (0.8 - m.qpos0[0])
+    max_res = 0.0
+    for s in range(2000):
+        mujoco.mj_step(m, d)
+        if s > 100:
+            max_res = max(max_res, abs(residual()))
+    return {"steps": 2000, "max_residual_after_100": max_res, "qpos_end": d.qpos.tolist()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-o", "--output", default="tests/data/physics_golden.json")
@@ -116,6 +142,7 @@ def main():
         "incline": [incline(math.atan(0.5) - 3 * deg, 2.0, 1), incline(math.atan(0.5) + 3 * deg, 1.0, 1),
                     incline(math.atan(0.5) - 3 * deg, 2.0, 10), incline(math.atan(0.5) + 3 * deg, 1.0, 10)],
         "hinge_limit": [hinge_limit(False), hinge_limit(True)],
+        "coupling": coupling(),
     }
     with open(args.output, "w") as f:
         json.dump(out, f, indent=1)
