@@ -36,6 +36,12 @@ SINEW_HD SINEW_INLINE float w_asin(float x) { return ::asinf(s_clamp(x, -1.0f, 1
 template <typename T>
 constexpr T kPi = T(3.14159265358979323846);
 
+// Keeps an argument out of template deduction (so nullptr can be passed for it).
+template <typename T>
+struct NoDeduce {
+  using type = T;
+};
+
 // Normalizes the 2-vector v in place; a (near) zero vector becomes (1, 0) (MuJoCo's
 // mju_normalize convention, which decides the side direction of a side site on the axis).
 template <typename T>
@@ -85,7 +91,8 @@ SINEW_HD SINEW_INLINE bool segments_intersect(const T* a0, const T* a1, const T*
 // pnt[2..3]; returns the arc length between them, or -1 when the segment does not wrap (an
 // endpoint inside the circle, coincident endpoints, or the segment misses the circle).
 template <typename T>
-SINEW_HD T wrap_circle(const T* end, const T* side, T r, T* pnt) {
+SINEW_HD T wrap_circle(const T* end, const typename wrapdetail::NoDeduce<T>::type* side, T r,
+                       T* pnt) {
   using wrapdetail::segments_intersect;
   const T minval = RealTraits<T>::kMinVal;
   const T* d0 = end;
@@ -236,8 +243,9 @@ SINEW_HD T wrap_inside(const T* end, T r, T* pnt) {
 // the tangent points t0 (next to x0) and t1 (next to x1) in world coordinates, or -1 (no wrap;
 // t0, t1 untouched).
 template <typename T>
-SINEW_HD T wrap_geom(const Vec3<T>& x0, const Vec3<T>& x1, const Vec3<T>& c, const Mat3<T>& R,
-                     T r, int type, const Vec3<T>* side, Vec3<T>& t0, Vec3<T>& t1) {
+SINEW_HD T wrap_geom(const Vec3<T>& x0, const Vec3<T>& x1, const Vec3<T>& c, const Mat3<T>& R, T r,
+                     int type, const typename wrapdetail::NoDeduce<Vec3<T>>::type* side,
+                     Vec3<T>& t0, Vec3<T>& t1) {
   const T minval = RealTraits<T>::kMinVal;
   if (type != kWrapSphere && type != kWrapCylinder) return T(-1);
   const Vec3<T> p0 = R.tmul(x0 - c), p1 = R.tmul(x1 - c);
@@ -278,7 +286,7 @@ SINEW_HD T wrap_geom(const Vec3<T>& x0, const Vec3<T>& x1, const Vec3<T>& c, con
     sd[1] *= r;
     wlen = norm(s) < r ? wrap_inside(end, r, pnt) : wrap_circle(end, sd, r, pnt);
   } else {
-    wlen = wrap_circle(end, static_cast<const T*>(nullptr), r, pnt);
+    wlen = wrap_circle(end, nullptr, r, pnt);
   }
   if (wlen < 0) return T(-1);
 

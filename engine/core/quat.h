@@ -82,7 +82,7 @@ template <typename T>
 SINEW_HD SINEW_INLINE Quat<T> quat_integrate(const Quat<T>& q, const Vec3<T>& omega, T h) {
   Vec3<T> axis = omega;
   T n = normalize(axis);
-  if (n * h < T(1e-15)) return q;
+  if (s_abs(n * h) < T(1e-15)) return q;
   return quat_normalized(q * quat_axis_angle(axis, n * h));
 }
 
