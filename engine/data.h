@@ -63,6 +63,7 @@ namespace sinew {
   X(qH, nv * nv)                   \
   X(scratch_nv, nv * 4)            \
   X(scratch_nq, nq)                \
+  X(scratch_na, na * 2)            \
   X(aba_IA, nbody * 36)             \
   X(aba_pA, nbody * 6)             \
   X(aba_U, nv * 6)                 \
@@ -98,7 +99,13 @@ namespace sinew {
   X(efc_id, nefcmax)
 
 // Reasons a world is flagged (Data::flag); RL treats a flagged world as terminated.
-enum WorldFlag : int { kFlagNone = 0, kFlagBadQpos = 1, kFlagBadQvel = 2, kFlagBadQacc = 3 };
+enum WorldFlag : int {
+  kFlagNone = 0,
+  kFlagBadQpos = 1,
+  kFlagBadQvel = 2,
+  kFlagBadQacc = 3,
+  kFlagBadAct = 4
+};
 enum ConstraintType : int {
   kCnstrLimitJoint = 0,
   kCnstrContactPyramidal = 1,

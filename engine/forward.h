@@ -14,6 +14,8 @@
 #include "engine/model.h"
 #include "engine/passive.h"
 #include "engine/core/real.h"
+#include "muscle/actuation.h"
+#include "muscle/tendon.h"
 
 namespace sinew {
 
@@ -54,12 +56,17 @@ SINEW_HD void forward(const ModelView<T>& m, WorldData<T>& d) {
     *d.ncon = 0;
   else
     collision(m, d);
-  // velocity: body velocities and velocity-product terms
+  if (m.size.ntendon > 0) tendon(m, d);
+  // velocity: body velocities and velocity-product terms, tendon velocities
   com_vel(m, d);
+  if (m.size.ntendon > 0) tendon_velocity(m, d);
   if (m.opt.energy) energy(m, d);
-  // forces: applied + passive (bias forces enter inside ABA)
+  // forces: actuators (activation dynamics, muscle forces, tendon projection), passive, applied;
+  // bias forces enter inside ABA
+  actuation(m, d);
   passive(m, d);
-  for (int k = 0; k < nv; ++k) d.qfrc_smooth[k] = d.qfrc_applied[k] + d.qfrc_passive[k];
+  for (int k = 0; k < nv; ++k)
+    d.qfrc_smooth[k] = d.qfrc_applied[k] + d.qfrc_passive[k] + d.qfrc_actuator[k];
   // unconstrained acceleration by ABA
   aba(m, d, d.qfrc_smooth, d.qacc_smooth);
   // constraints: rows, then the mass matrix only when some row is active
@@ -68,8 +75,8 @@ SINEW_HD void forward(const ModelView<T>& m, WorldData<T>& d) {
   solve_constraints(m, d);
 }
 
-// Resets one world to qpos0 with zero velocity and applied force (the flag is kept so the caller
-// can count it).
+// Resets one world to qpos0 with zero velocity, applied force, activation and control (the flag
+// is kept so the caller can count it).
 template <typename T>
 SINEW_HD void reset_world(const ModelView<T>& m, WorldData<T>& d) {
   for (int i = 0; i < m.size.nq; ++i) d.qpos[i] = m.qpos0[i];
@@ -79,10 +86,12 @@ SINEW_HD void reset_world(const ModelView<T>& m, WorldData<T>& d) {
     d.qacc_warmstart[k] = 0;
     d.qfrc_applied[k] = 0;
   }
+  for (int i = 0; i < m.size.na; ++i) d.act[i] = 0;
+  for (int u = 0; u < m.size.nu; ++u) d.ctrl[u] = 0;
   *d.time = 0;
 }
 
-// Returns a WorldFlag for non-finite or huge entries (|x| > kMaxVal) of qpos, qvel or qacc.
+// Returns a WorldFlag for non-finite or huge entries (|x| > kMaxVal) of qpos, qvel, qacc or act.
 template <typename T>
 SINEW_HD int check_state(const ModelView<T>& m, const WorldData<T>& d) {
   const T big = RealTraits<T>::kMaxVal;
@@ -92,6 +101,8 @@ SINEW_HD int check_state(const ModelView<T>& m, const WorldData<T>& d) {
     if (!s_isfinite(d.qvel[k]) || s_abs(d.qvel[k]) > big) return kFlagBadQvel;
   for (int k = 0; k < m.size.nv; ++k)
     if (!s_isfinite(d.qacc[k]) || s_abs(d.qacc[k]) > big) return kFlagBadQacc;
+  for (int i = 0; i < m.size.na; ++i)
+    if (!s_isfinite(d.act[i]) || s_abs(d.act[i]) > big) return kFlagBadAct;
   return kFlagNone;
 }
 
@@ -102,6 +113,9 @@ template <typename T>
 SINEW_HD void euler_update(const ModelView<T>& m, WorldData<T>& d) {
   const int nv = m.size.nv;
   const T h = m.timestep;
+  // activations first, with the act_dot of this step (MuJoCo's mj_advance; muscle activations
+  // are not clamped: the muscle shortcut sets no actlimited)
+  for (int i = 0; i < m.size.na; ++i) d.act[i] += h * d.act_dot[i];
   if (has_damping(m)) {
     T* hb = d.scratch_nv;
     T* tau = d.scratch_nv + nv;
@@ -119,7 +133,7 @@ SINEW_HD void euler_update(const ModelView<T>& m, WorldData<T>& d) {
   *d.time += h;
 }
 
-// Classic 4th-order Runge-Kutta on (q, v); each stage runs `forward` (damping explicit).
+// Classic 4th-order Runge-Kutta on (q, v, act); each stage runs `forward` (damping explicit).
 template <typename T>
 SINEW_HD void rk4_update(const ModelView<T>& m, WorldData<T>& d) {
   const int nv = m.size.nv, nq = m.size.nq;
@@ -130,11 +144,18 @@ SINEW_HD void rk4_update(const ModelView<T>& m, WorldData<T>& d) {
   T* asum = d.scratch_nv + 2 * nv;  // sum of b_i a_i
   const T b[4] = {T(1) / 6, T(1) / 3, T(1) / 3, T(1) / 6};
   const T c[3] = {T(0.5), T(0.5), T(1)};
+  const int na = m.size.na;
+  T* act0 = d.scratch_na;
+  T* actsum = d.scratch_na + na;  // sum of b_i act_dot_i
   for (int i = 0; i < nq; ++i) q0[i] = d.qpos[i];
   for (int k = 0; k < nv; ++k) {
     v0[k] = d.qvel[k];
     vsum[k] = b[0] * d.qvel[k];
     asum[k] = b[0] * d.qacc[k];  // stage 1 = the forward already computed
+  }
+  for (int i = 0; i < na; ++i) {
+    act0[i] = d.act[i];
+    actsum[i] = b[0] * d.act_dot[i];
   }
   for (int s = 1; s < 4; ++s) {
     // stage state: q = q0 (+) c h v_prev, v = v0 + c h a_prev
@@ -143,12 +164,15 @@ SINEW_HD void rk4_update(const ModelView<T>& m, WorldData<T>& d) {
     for (int i = 0; i < nq; ++i) d.qpos[i] = q0[i];
     integrate_pos(m, d.qpos, vprev, c[s - 1] * h);
     for (int k = 0; k < nv; ++k) d.qvel[k] = v0[k] + c[s - 1] * h * d.qacc[k];
+    for (int i = 0; i < na; ++i) d.act[i] = act0[i] + c[s - 1] * h * d.act_dot[i];
     forward(m, d);
     for (int k = 0; k < nv; ++k) {
       vsum[k] += b[s] * d.qvel[k];
       asum[k] += b[s] * d.qacc[k];
     }
+    for (int i = 0; i < na; ++i) actsum[i] += b[s] * d.act_dot[i];
   }
+  for (int i = 0; i < na; ++i) d.act[i] = act0[i] + h * actsum[i];
   for (int i = 0; i < nq; ++i) d.qpos[i] = q0[i];
   integrate_pos(m, d.qpos, vsum, h);
   for (int k = 0; k < nv; ++k) d.qvel[k] = v0[k] + h * asum[k];

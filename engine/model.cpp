@@ -193,6 +193,7 @@ void Model::finalize() {
       dof_invweight0[da] = diag[0];
     }
   }
+  set_actuator_const(*this);
 }
 
 ModelView<double> Model::view() const {

@@ -187,6 +187,8 @@ constexpr int kNumEqData = 5;   // polycoef
   X(actuator_forcerange, nu * 2)   \
   X(actuator_lengthrange, nu * 2)  \
   X(actuator_acc0, nu)             \
+  X(actuator_muscleprm, nu * 16)   \
+  X(actuator_muscledynprm, nu * 4) \
   X(eq_data, neq * 5)              \
   X(eq_solref, neq * 2)            \
   X(eq_solimp, neq * 5)            \
@@ -228,7 +230,8 @@ struct Model {
   void resize();
   // Derives topology (rootid, weldid, depth, dof_parentid), subtree masses, geom bounding radii,
   // collision pairs and constraint capacities, then the qpos0 quantities body_invweight0 and
-  // dof_invweight0 (MuJoCo's mj_setConst). Call after filling the arrays.
+  // dof_invweight0 (MuJoCo's mj_setConst), and the actuator constants (set_actuator_const).
+  // Call after filling the arrays.
   void finalize();
   // View in double precision over this model's arrays.
   ModelView<double> view() const;
@@ -237,5 +240,10 @@ struct Model {
   // Total mass of all bodies (kg).
   double total_mass() const;
 };
+
+// Tendon lengths at qpos0, tendon_invweight0, actuator_acc0 = |M^-1 moment| at qpos0 (MuJoCo's
+// set0) and the per-actuator muscle-model parameters (actuator_muscleprm/dynprm) derived from
+// the MuJoCo parameters and actuator_model. Called by Model::finalize (engine/setconst.cpp).
+void set_actuator_const(Model& m);
 
 }  // namespace sinew
