@@ -15,6 +15,7 @@ enum GeomType : int {
   kGeomPlane = 0,
   kGeomSphere = 2,
   kGeomCapsule = 3,
+  kGeomEllipsoid = 4,  // imported for mass and inertia; no collision pairs yet
   kGeomCylinder = 5,
   kGeomBox = 6,
   kGeomMesh = 7

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/model_io.h"
+#include "engine/mjcf/mjcf_import.h"
 
 namespace sinew {
 
@@ -231,11 +232,15 @@ J document(const Model& m) {
 
 Model load_model(const std::string& path) {
   const std::string ext = lower_extension(path);
-  if (ext == ".xml" || ext == ".mjcf")
-    throw ModelError(path +
-                     ": MJCF (MuJoCo XML) is not loaded directly; convert it with `sinew "
-                     "import " +
-                     path + " -o model.json` (the importer comes with issue 3)");
+  if (ext == ".xml" || ext == ".mjcf") {
+    try {
+      return load_mjcf(path);
+    } catch (const ModelError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw ModelError(e.what());
+    }
+  }
   if (ext != ".json")
     throw ModelError(path + ": unsupported model file extension \"" + ext +
                      "\"; expected a Sinew JSON model (.json)");

@@ -8,5 +8,6 @@ namespace sinew::cli {
 // process exit code; errors are printed to stderr with the offending file or option named.
 int cmd_info(int argc, char** argv);
 int cmd_sim(int argc, char** argv);
+int cmd_import(int argc, char** argv);
 
 }  // namespace sinew::cli
