@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Soft constraints with MuJoCo's meaning (MuJoCo documentation, "Computation": constraint model,
 // solver parameters; src/engine/engine_core_constraint.c): joint couplings (equality joint
-// polycoef), joint limits (one row per side) and frictional contacts with a pyramidal cone. Each row i has a Jacobian J_i, a reference
-// acceleration aref_i = -B (J_i v) - K imp (pos_i - margin_i) and a regularizer
-// R_i = (1 - imp)/imp * diagA_i. The constrained acceleration minimizes the convex primal cost
+// polycoef), joint limits (one row per side) and frictional contacts with a pyramidal cone. Each
+// row i has a Jacobian J_i, a reference acceleration aref_i = -B (J_i v) - K imp (pos_i - margin_i)
+// and a regularizer R_i = (1 - imp)/imp * diagA_i. The constrained acceleration minimizes the
+// convex primal cost
 //   1/2 (a - a_u)^T M (a - a_u) + sum_{i: (J a - aref)_i < 0} 1/2 (J a - aref)_i^2 / R_i,
 // whose dual is min_f 1/2 f^T (J M^-1 J^T + R) f + f^T (J a_u - aref), f >= 0;
 // here through its primal form by Newton's method (see solve_constraints).

@@ -41,13 +41,13 @@ void data_carve(const Sizes& s, int nworld, unsigned char* base, DataView<T>& v)
   v.size = s;
   std::size_t off = 0;
   const std::size_t nw = static_cast<std::size_t>(nworld);
-#define SINEW_X(name, count)                                                  \
-  v.name = reinterpret_cast<T*>(base + off);                                  \
+#define SINEW_X(name, count)                 \
+  v.name = reinterpret_cast<T*>(base + off); \
   off += align_up(sizeof(T) * nw * static_cast<std::size_t>(count));
   SINEW_DATA_REAL_FIELDS(SINEW_X)
 #undef SINEW_X
-#define SINEW_X(name, count)                                                  \
-  v.name = reinterpret_cast<int*>(base + off);                                \
+#define SINEW_X(name, count)                   \
+  v.name = reinterpret_cast<int*>(base + off); \
   off += align_up(sizeof(int) * nw * static_cast<std::size_t>(count));
   SINEW_DATA_INT_FIELDS(SINEW_X)
 #undef SINEW_X

@@ -14,77 +14,77 @@
 namespace sinew {
 
 // Per-world real fields: X(name, count).
-#define SINEW_DATA_REAL_FIELDS(X)  \
-  X(time, 1)                       \
-  X(energy, 2)                     \
-  X(qpos, nq)                      \
-  X(qvel, nv)                      \
-  X(qacc, nv)                      \
-  X(qacc_smooth, nv)               \
-  X(qacc_warmstart, nv)            \
-  X(qfrc_applied, nv)              \
-  X(qfrc_bias, nv)                 \
-  X(qfrc_passive, nv)              \
-  X(qfrc_constraint, nv)           \
-  X(qfrc_smooth, nv)               \
-  X(qfrc_actuator, nv)             \
-  X(ctrl, nu)                      \
-  X(act, na)                       \
-  X(act_dot, na)                   \
-  X(ten_length, ntendon)           \
-  X(ten_velocity, ntendon)         \
-  X(actuator_length, nu)           \
-  X(actuator_velocity, nu)         \
-  X(actuator_force, nu)            \
-  X(wrap_xpos, nwrap * 6)          \
-  X(cfrc_ext, nbody * 6)           \
-  X(xpos, nbody * 3)               \
-  X(xquat, nbody * 4)              \
-  X(xmat, nbody * 9)               \
-  X(xipos, nbody * 3)              \
-  X(ximat, nbody * 9)              \
-  X(xanchor, njnt * 3)             \
-  X(xaxis, njnt * 3)               \
-  X(subtree_com, nbody * 3)        \
-  X(cinert, nbody * 10)            \
-  X(crb, nbody * 10)               \
-  X(cvel, nbody * 6)               \
-  X(cacc, nbody * 6)               \
-  X(cfrc, nbody * 6)               \
-  X(cdof, nv * 6)                  \
-  X(cdof_dot, nv * 6)              \
-  X(geom_xpos, ngeom * 3)          \
-  X(geom_xmat, ngeom * 9)          \
-  X(site_xpos, nsite * 3)          \
-  X(site_xmat, nsite * 9)          \
-  X(qM, nv * nv)                   \
-  X(qLD, nv * nv)                  \
-  X(qLDiagInv, nv)                 \
-  X(qH, nv * nv)                   \
-  X(scratch_nv, nv * 4)            \
-  X(scratch_nq, nq)                \
-  X(scratch_na, na * 2)            \
-  X(aba_IA, nbody * 36)             \
-  X(aba_pA, nbody * 6)             \
-  X(aba_U, nv * 6)                 \
-  X(aba_Dinv, nv)                  \
-  X(aba_u, nv)                     \
-  X(contact_pos, nconmax * 3)      \
-  X(contact_frame, nconmax * 9)    \
-  X(contact_dist, nconmax)         \
-  X(contact_mu, nconmax)           \
-  X(contact_margin, nconmax)       \
-  X(contact_solref, nconmax * 2)   \
-  X(contact_solimp, nconmax * 5)   \
-  X(efc_J, nefcmax * nv)           \
-  X(efc_pos, nefcmax)              \
-  X(efc_margin, nefcmax)           \
-  X(efc_vel, nefcmax)              \
-  X(efc_aref, nefcmax)             \
-  X(efc_R, nefcmax)                \
-  X(efc_diagA, nefcmax)            \
-  X(efc_jar, nefcmax)               \
-  X(efc_Jp, nefcmax)                \
+#define SINEW_DATA_REAL_FIELDS(X) \
+  X(time, 1)                      \
+  X(energy, 2)                    \
+  X(qpos, nq)                     \
+  X(qvel, nv)                     \
+  X(qacc, nv)                     \
+  X(qacc_smooth, nv)              \
+  X(qacc_warmstart, nv)           \
+  X(qfrc_applied, nv)             \
+  X(qfrc_bias, nv)                \
+  X(qfrc_passive, nv)             \
+  X(qfrc_constraint, nv)          \
+  X(qfrc_smooth, nv)              \
+  X(qfrc_actuator, nv)            \
+  X(ctrl, nu)                     \
+  X(act, na)                      \
+  X(act_dot, na)                  \
+  X(ten_length, ntendon)          \
+  X(ten_velocity, ntendon)        \
+  X(actuator_length, nu)          \
+  X(actuator_velocity, nu)        \
+  X(actuator_force, nu)           \
+  X(wrap_xpos, nwrap * 6)         \
+  X(cfrc_ext, nbody * 6)          \
+  X(xpos, nbody * 3)              \
+  X(xquat, nbody * 4)             \
+  X(xmat, nbody * 9)              \
+  X(xipos, nbody * 3)             \
+  X(ximat, nbody * 9)             \
+  X(xanchor, njnt * 3)            \
+  X(xaxis, njnt * 3)              \
+  X(subtree_com, nbody * 3)       \
+  X(cinert, nbody * 10)           \
+  X(crb, nbody * 10)              \
+  X(cvel, nbody * 6)              \
+  X(cacc, nbody * 6)              \
+  X(cfrc, nbody * 6)              \
+  X(cdof, nv * 6)                 \
+  X(cdof_dot, nv * 6)             \
+  X(geom_xpos, ngeom * 3)         \
+  X(geom_xmat, ngeom * 9)         \
+  X(site_xpos, nsite * 3)         \
+  X(site_xmat, nsite * 9)         \
+  X(qM, nv* nv)                   \
+  X(qLD, nv* nv)                  \
+  X(qLDiagInv, nv)                \
+  X(qH, nv* nv)                   \
+  X(scratch_nv, nv * 4)           \
+  X(scratch_nq, nq)               \
+  X(scratch_na, na * 2)           \
+  X(aba_IA, nbody * 36)           \
+  X(aba_pA, nbody * 6)            \
+  X(aba_U, nv * 6)                \
+  X(aba_Dinv, nv)                 \
+  X(aba_u, nv)                    \
+  X(contact_pos, nconmax * 3)     \
+  X(contact_frame, nconmax * 9)   \
+  X(contact_dist, nconmax)        \
+  X(contact_mu, nconmax)          \
+  X(contact_margin, nconmax)      \
+  X(contact_solref, nconmax * 2)  \
+  X(contact_solimp, nconmax * 5)  \
+  X(efc_J, nefcmax* nv)           \
+  X(efc_pos, nefcmax)             \
+  X(efc_margin, nefcmax)          \
+  X(efc_vel, nefcmax)             \
+  X(efc_aref, nefcmax)            \
+  X(efc_R, nefcmax)               \
+  X(efc_diagA, nefcmax)           \
+  X(efc_jar, nefcmax)             \
+  X(efc_Jp, nefcmax)              \
   X(efc_force, nefcmax)
 
 // Per-world integer fields: X(name, count).

@@ -7,13 +7,13 @@
 #include "engine/aba.h"
 #include "engine/collision.h"
 #include "engine/constraint.h"
+#include "engine/core/real.h"
 #include "engine/crba.h"
 #include "engine/data.h"
 #include "engine/integrate.h"
 #include "engine/kinematics.h"
 #include "engine/model.h"
 #include "engine/passive.h"
-#include "engine/core/real.h"
 #include "muscle/actuation.h"
 #include "muscle/tendon.h"
 
@@ -140,7 +140,7 @@ SINEW_HD void rk4_update(const ModelView<T>& m, WorldData<T>& d) {
   const T h = m.timestep;
   T* q0 = d.scratch_nq;
   T* v0 = d.scratch_nv;
-  T* vsum = d.scratch_nv + nv;  // sum of b_i v_i
+  T* vsum = d.scratch_nv + nv;      // sum of b_i v_i
   T* asum = d.scratch_nv + 2 * nv;  // sum of b_i a_i
   const T b[4] = {T(1) / 6, T(1) / 3, T(1) / 3, T(1) / 6};
   const T c[3] = {T(0.5), T(0.5), T(1)};

@@ -70,13 +70,15 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
   for (int g = 0; g < m.size.ngeom; ++g) {
     const int b = m.geom_bodyid[g];
     const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
-    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.geom_pos + 3 * g)).store(d.geom_xpos + 3 * g);
+    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.geom_pos + 3 * g))
+        .store(d.geom_xpos + 3 * g);
     (R * quat_to_mat(Quat<T>::load(m.geom_quat + 4 * g))).store(d.geom_xmat + 9 * g);
   }
   for (int s = 0; s < m.size.nsite; ++s) {
     const int b = m.site_bodyid[s];
     const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
-    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.site_pos + 3 * s)).store(d.site_xpos + 3 * s);
+    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.site_pos + 3 * s))
+        .store(d.site_xpos + 3 * s);
     (R * quat_to_mat(Quat<T>::load(m.site_quat + 4 * s))).store(d.site_xmat + 9 * s);
   }
 }

@@ -137,12 +137,11 @@ void Model::finalize() {
   if (!factor_mass(mv, w)) {
     for (int k = s.nv - 1; k >= 0; --k)
       if (!(w.qLDiagInv[k] > 0))
-        throw std::runtime_error(source + ": the mass matrix is singular at dof " +
-                                 std::to_string(k) + " (body '" +
-                                 (dof_bodyid[k] < (int)body_name.size()
-                                      ? body_name[dof_bodyid[k]]
-                                      : std::to_string(dof_bodyid[k])) +
-                                 "'): moving bodies need mass, inertia or armature");
+        throw std::runtime_error(
+            source + ": the mass matrix is singular at dof " + std::to_string(k) + " (body '" +
+            (dof_bodyid[k] < (int)body_name.size() ? body_name[dof_bodyid[k]]
+                                                   : std::to_string(dof_bodyid[k])) +
+            "'): moving bodies need mass, inertia or armature");
   }
   double trace = 0;
   for (int k = 0; k < s.nv; ++k) trace += w.qM[k * s.nv + k];
@@ -224,10 +223,10 @@ ModelView<float> Model::view_float(std::vector<float>& storage) const {
   SINEW_MODEL_INT_FIELDS(SINEW_X)
 #undef SINEW_X
   size_t off = 0;
-#define SINEW_X(name, count)                                                         \
-  std::transform(name.begin(), name.end(), storage.begin() + off,                    \
-                 [](double x) { return static_cast<float>(x); });                    \
-  v.name = storage.data() + off;                                                     \
+#define SINEW_X(name, count)                                      \
+  std::transform(name.begin(), name.end(), storage.begin() + off, \
+                 [](double x) { return static_cast<float>(x); }); \
+  v.name = storage.data() + off;                                  \
   off += name.size();
   SINEW_MODEL_REAL_FIELDS(SINEW_X)
 #undef SINEW_X

@@ -41,25 +41,25 @@ enum DisableBit : int {
 
 // Simulation options (MuJoCo <option> semantics and defaults).
 struct Options {
-  double timestep = 0.002;                  // s
-  double gravity[3] = {0, 0, -9.81};        // m/s^2
-  int integrator = kIntegratorEuler;        // semi-implicit Euler with implicit joint damping
-  int cone = kConePyramidal;                // friction cone approximation
-  int iterations = 100;                     // constraint solver iterations (max)
-  double tolerance = 1e-8;                  // constraint solver relative tolerance
-  double impratio = 1;                      // frictional-to-normal impedance ratio
-  int disableflags = 0;                     // DisableBit mask
-  int nconmax_pair = 4;                     // contacts kept per geom pair (box/mesh vs plane)
-  bool energy = true;                       // compute potential and kinetic energy in forward
+  double timestep = 0.002;            // s
+  double gravity[3] = {0, 0, -9.81};  // m/s^2
+  int integrator = kIntegratorEuler;  // semi-implicit Euler with implicit joint damping
+  int cone = kConePyramidal;          // friction cone approximation
+  int iterations = 100;               // constraint solver iterations (max)
+  double tolerance = 1e-8;            // constraint solver relative tolerance
+  double impratio = 1;                // frictional-to-normal impedance ratio
+  int disableflags = 0;               // DisableBit mask
+  int nconmax_pair = 4;               // contacts kept per geom pair (box/mesh vs plane)
+  bool energy = true;                 // compute potential and kinetic energy in forward
 };
 
 // Sizes of a model. The per-world constraint capacity is derived (see Model::finalize).
 struct Sizes {
   int nbody = 0, njnt = 0, nq = 0, nv = 0, ngeom = 0, nsite = 0, nmesh = 0, nmeshvert = 0;
   int nkey = 0, npair = 0;
-  int nconmax = 0;  // max contacts per world
-  int nefcmax = 0;  // max constraint rows per world
-  int nlimited = 0; // limited joints (one row per side, both may be active)
+  int nconmax = 0;   // max contacts per world
+  int nefcmax = 0;   // max constraint rows per world
+  int nlimited = 0;  // limited joints (one row per side, both may be active)
   // tendons, actuators, equalities (issue 3; zero in models without them)
   int ntendon = 0, nwrap = 0, nu = 0, na = 0, neq = 0, nexclude = 0;
 };
@@ -67,10 +67,10 @@ struct Sizes {
 // Wrap-object types of a tendon path (MuJoCo's mjtWrap order).
 enum WrapType : int {
   kWrapNone = 0,
-  kWrapJoint = 1,     // fixed tendon term: coef * qpos[joint]
-  kWrapPulley = 2,    // starts a new branch; following segments divided by prm (divisor)
-  kWrapSite = 3,      // via point
-  kWrapSphere = 4,    // wrap geom; prm = side site id or -1
+  kWrapJoint = 1,   // fixed tendon term: coef * qpos[joint]
+  kWrapPulley = 2,  // starts a new branch; following segments divided by prm (divisor)
+  kWrapSite = 3,    // via point
+  kWrapSphere = 4,  // wrap geom; prm = side site id or -1
   kWrapCylinder = 5
 };
 enum TrnType : int { kTrnJoint = 0, kTrnTendon = 3 };
@@ -166,11 +166,11 @@ constexpr int kNumEqData = 5;   // polycoef
   X(site_pos, nsite * 3)           \
   X(site_quat, nsite * 4)          \
   X(mesh_vert, nmeshvert * 3)      \
-  X(key_qpos, nkey * nq)           \
-  X(key_qvel, nkey * nv)           \
+  X(key_qpos, nkey* nq)            \
+  X(key_qvel, nkey* nv)            \
   X(key_time, nkey)                \
-  X(key_act, nkey * na)            \
-  X(key_ctrl, nkey * nu)           \
+  X(key_act, nkey* na)             \
+  X(key_ctrl, nkey* nu)            \
   X(tendon_range, ntendon * 2)     \
   X(tendon_solref, ntendon * 2)    \
   X(tendon_solimp, ntendon * 5)    \

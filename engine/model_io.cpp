@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/quat.h"
+#include "engine/model_io_detail.h"
 
 namespace sinew {
 
@@ -22,74 +23,12 @@ using nlohmann::json;
 
 namespace {
 
-// MuJoCo's defaults (XMLreference.rst: geom friction/solref/solimp, joint solreflimit/solimplimit)
-constexpr double kFriction[3] = {1, 0.005, 0.0001};
-constexpr double kSolref[2] = {0.02, 1};
-constexpr double kSolimp[5] = {0.9, 0.95, 0.001, 0.5, 2};
+using namespace model_io_detail;
+
 // Quaternions and axes within this of unit length are kept bit-exact (so documents round-trip).
 constexpr double kUnitTol = 1e-12;
 
 const char* kJointTypes[] = {"free", "ball", "slide", "hinge"};  // indexed by JointType
-
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
-  return s;
-}
-
-std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
-
-// RFC 6901 escaping of one reference token.
-std::string token(const std::string& key) {
-  std::string t;
-  for (char c : key) t += c == '~' ? "~0" : (c == '/' ? "~1" : std::string(1, c));
-  return t;
-}
-
-std::string at(const std::string& path, const std::string& key) { return path + "/" + token(key); }
-std::string at(const std::string& path, size_t i) { return path + "/" + std::to_string(i); }
-
-// Short description of a JSON value for messages: `string "abc"`, `number 1.5`, `array of 2`.
-std::string describe(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return std::string("boolean ") + (v.get<bool>() ? "true" : "false");
-    case json::value_t::string: {
-      std::string s = v.dump();
-      return "string " + (s.size() > 48 ? s.substr(0, 45) + "...\"" : s);
-    }
-    case json::value_t::array:
-      return "an array of " + std::to_string(v.size());
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "number " + v.dump();
-  }
-}
-
-// Levenshtein distance, for "did you mean" hints on misspelt keys.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string fmt(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 // Unit quaternion from (w, x, y, z); false for a zero quaternion.
 bool unit_quat(double q[4]) {
@@ -168,111 +107,6 @@ struct SiteRec {
   double pos[3] = {0, 0, 0}, quat[4] = {1, 0, 0, 0};
 };
 
-// ---------------------------------------------------------------------------------------------
-// Reader: typed access to a JSON document with messages "<source>: <path>: <expectation>".
-
-class Reader {
- public:
-  explicit Reader(std::string source) : src_(std::move(source)) {}
-
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw ModelError(src_ + ": " + (path.empty() ? "/" : path) + ": " + what);
-  }
-  void require(bool ok, const std::string& path, const std::string& what) const {
-    if (!ok) fail(path, what);
-  }
-
-  // `v` must be an object whose keys are all in `allowed`.
-  void object(const json& v, const std::string& path,
-              std::initializer_list<const char*> allowed) const {
-    if (!v.is_object()) fail(path, "expected an object, got " + describe(v));
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      bool ok = false;
-      for (const char* a : allowed) ok = ok || it.key() == a;
-      if (ok) continue;
-      std::vector<std::string> names(allowed.begin(), allowed.end());
-      std::string hint;
-      size_t best = 3;  // suggest a key within edit distance 2
-      for (const std::string& n : names) {
-        const size_t d = edit_distance(it.key(), n);
-        if (d < best) best = d, hint = "did you mean \"" + n + "\"? ";
-      }
-      fail(at(path, it.key()), "unknown key (" + hint + "allowed keys: " + join(names) + ")");
-    }
-  }
-
-  double number(const json& v, const std::string& path) const {
-    if (!v.is_number()) fail(path, "expected a number, got " + describe(v));
-    const double x = v.get<double>();
-    if (!std::isfinite(x)) fail(path, "expected a finite number, got " + fmt(x));
-    return x;
-  }
-  int integer(const json& v, const std::string& path) const {
-    const double x = number(v, path);
-    if (x != std::floor(x) || std::fabs(x) > 2147483647.0)
-      fail(path, "expected an integer, got " + describe(v));
-    return static_cast<int>(x);
-  }
-  bool boolean(const json& v, const std::string& path) const {
-    if (!v.is_boolean()) fail(path, "expected true or false, got " + describe(v));
-    return v.get<bool>();
-  }
-  std::string string(const json& v, const std::string& path) const {
-    if (!v.is_string()) fail(path, "expected a string, got " + describe(v));
-    return v.get<std::string>();
-  }
-  const json& array(const json& v, const std::string& path) const {
-    if (!v.is_array()) fail(path, "expected an array, got " + describe(v));
-    return v;
-  }
-  // Exactly n numbers.
-  void numbers(const json& v, const std::string& path, int n, double* out) const {
-    if (!v.is_array() || static_cast<int>(v.size()) != n)
-      fail(path, "expected an array of " + std::to_string(n) + " numbers, got " + describe(v));
-    for (int i = 0; i < n; ++i) out[i] = number(v[i], at(path, i));
-  }
-  // Index of `v` in `options`.
-  int choice(const json& v, const std::string& path,
-             const std::vector<std::string>& options) const {
-    std::vector<std::string> q;
-    for (const std::string& o : options) q.push_back(in_quotes(o));
-    if (v.is_string())
-      for (size_t i = 0; i < options.size(); ++i)
-        if (v.get<std::string>() == options[i]) return static_cast<int>(i);
-    fail(path, "expected one of " + join(q) + ", got " + (v.is_string() ? v.dump() : describe(v)));
-  }
-
-  // Optional members: nullptr / the default when absent.
-  static const json* find(const json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-  }
-  double number_or(const json& obj, const std::string& path, const char* key, double def) const {
-    const json* v = find(obj, key);
-    return v ? number(*v, at(path, key)) : def;
-  }
-  int integer_or(const json& obj, const std::string& path, const char* key, int def) const {
-    const json* v = find(obj, key);
-    return v ? integer(*v, at(path, key)) : def;
-  }
-  bool numbers_or(const json& obj, const std::string& path, const char* key, int n,
-                  double* out) const {
-    const json* v = find(obj, key);
-    if (v) numbers(*v, at(path, key), n, out);
-    return v != nullptr;
-  }
-  // A non-negative number (damping, stiffness, armature, margin, mass ...).
-  double nonneg_or(const json& obj, const std::string& path, const char* key, double def) const {
-    const double x = number_or(obj, path, key, def);
-    require(x >= 0, at(path, key), "expected a number >= 0, got " + fmt(x));
-    return x;
-  }
-
-  const std::string& source() const { return src_; }
-
- private:
-  std::string src_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Loader.
@@ -300,13 +134,15 @@ class Loader {
   void keyframes(const json& v, const std::string& path, Model& m) const;
   void massless_check() const;
   void fill(Model& m) const;
+  TreeNames tree_names() const;
 
   Reader r_;
+  PhysicsSections physics_;
   std::vector<BodyRec> bodies_;
   std::vector<JointRec> joints_;
   std::vector<GeomRec> geoms_;
   std::vector<SiteRec> sites_;
-  std::vector<std::string> mesh_names_;
+  std::vector<std::string> mesh_names_, mesh_files_;
   std::vector<int> mesh_adr_, mesh_num_;
   std::vector<double> mesh_vert_;
   std::map<std::string, std::map<std::string, std::string>> names_;  // kind -> name -> path
@@ -327,7 +163,8 @@ void Loader::name(const json& obj, const std::string& path, const char* kind, st
 
 void Loader::header(const json& doc) {
   r_.object(doc, "",
-            {"format", "version", "name", "meta", "option", "meshes", "worldbody", "keyframes"});
+            {"format", "version", "name", "meta", "option", "meshes", "worldbody", "tendons",
+             "actuators", "equalities", "contact_excludes", "keyframes"});
   const json* f = Reader::find(doc, "format");
   r_.require(f != nullptr, "/format", "missing; expected \"sinew-model\"");
   r_.require(f->is_string() && f->get<std::string>() == "sinew-model", "/format",
@@ -380,7 +217,8 @@ void Loader::meshes(const json& v, const std::string& path) {
   r_.array(v, path);
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string p = at(path, i);
-    r_.object(v[i], p, {"name", "vertices"});
+    r_.object(v[i], p, {"name", "vertices", "file"});
+    mesh_files_.push_back(Reader::find(v[i], "file") ? r_.string(v[i]["file"], at(p, "file")) : "");
     std::string nm;
     r_.require(Reader::find(v[i], "name") != nullptr, at(p, "name"),
                "missing; geoms refer to meshes by name");
@@ -462,21 +300,7 @@ void Loader::orientation(const json& obj, const std::string& path, double q[4]) 
 
 void Loader::solver_params(const json& obj, const std::string& path, double solref[2],
                            double solimp[5]) const {
-  if (r_.numbers_or(obj, path, "solref", 2, solref)) {
-    const bool standard = solref[0] > 0 && solref[1] > 0;
-    const bool direct = solref[0] <= 0 && solref[1] <= 0 && (solref[0] < 0 || solref[1] < 0);
-    r_.require(standard || direct, at(path, "solref"),
-               "expected [timeconst > 0, dampratio > 0] or the direct form [-stiffness <= 0, "
-               "-damping <= 0], got [" +
-                   fmt(solref[0]) + ", " + fmt(solref[1]) + "]");
-  }
-  if (r_.numbers_or(obj, path, "solimp", 5, solimp)) {
-    const bool ok = solimp[0] > 0 && solimp[0] < 1 && solimp[1] > 0 && solimp[1] < 1 &&
-                    solimp[2] >= 0 && solimp[3] > 0 && solimp[3] < 1 && solimp[4] >= 1;
-    r_.require(ok, at(path, "solimp"),
-               "expected [dmin, dmax, width, midpoint, power] with dmin, dmax, midpoint in "
-               "(0, 1), width >= 0, power >= 1");
-  }
+  r_.solver_params(obj, path, solref, solimp);
 }
 
 void Loader::inertial(const json& v, const std::string& path, BodyRec& b) const {
@@ -614,26 +438,27 @@ void Loader::geom_shape(const json& v, const std::string& path, int ti, GeomRec&
                                      "[radius, half_length]",
                                      "[half_x, half_y, half_z]",
                                      "[radius, half_length]",
-                                     ""};
-    const int nsize[] = {3, 1, 2, 3, 2, 0};
-    if (g.type == kGeomMesh) {
-      r_.require(size == nullptr, sp, "a mesh geom takes its size from the mesh's vertices");
-    } else if (size) {
+                                     "[half_x, half_y, half_z] (>= 0; optional: the mesh's "
+                                     "bounding box)",
+                                     "[radius_x, radius_y, radius_z]"};
+    const int nsize[] = {3, 1, 2, 3, 2, 3, 3};
+    if (size) {
       if (!size->is_array() || static_cast<int>(size->size()) != nsize[ti])
         r_.fail(sp, "expected " + tname + " size " + kSizeDoc[ti] + ", got " + describe(*size));
       r_.numbers(*size, sp, nsize[ti], g.size);
     } else {
-      r_.require(g.type == kGeomPlane, sp, "missing; expected " + tname + " size " + kSizeDoc[ti]);
+      r_.require(g.type == kGeomPlane || g.type == kGeomMesh, sp,
+                 "missing; expected " + tname + " size " + kSizeDoc[ti]);
     }
   }
   // entries that must be positive (a plane's may be 0: infinite)
-  const int npositive = g.type == kGeomPlane || g.type == kGeomMesh ? 0
-                        : g.type == kGeomSphere || fromto           ? 1
-                        : g.type == kGeomBox                        ? 3
-                                                                    : 2;
+  const int npositive = g.type == kGeomPlane || g.type == kGeomMesh        ? 0
+                        : g.type == kGeomSphere || fromto                  ? 1
+                        : g.type == kGeomBox || g.type == kGeomEllipsoid ? 3
+                                                                           : 2;
   for (int i = 0; i < 3; ++i) {
-    if (g.type == kGeomPlane)
-      r_.require(g.size[i] >= 0, at(sp, i), "expected a plane size >= 0");
+    if (g.type == kGeomPlane || g.type == kGeomMesh)
+      r_.require(g.size[i] >= 0, at(sp, i), "expected a " + tname + " size >= 0");
     else if (i < npositive)
       r_.require(g.size[i] > 0, at(sp, i), "expected a " + tname + " size > 0 (metres)");
   }
@@ -649,11 +474,11 @@ void Loader::geom(const json& v, const std::string& path, int body, bool welded_
   const json* t = Reader::find(v, "type");
   r_.require(t != nullptr, at(path, "type"),
              "missing; expected one of \"plane\", \"sphere\", \"capsule\", \"box\", "
-             "\"cylinder\", \"mesh\"");
-  const GeomType types[] = {kGeomPlane, kGeomSphere,   kGeomCapsule,
-                            kGeomBox,   kGeomCylinder, kGeomMesh};
-  const int ti =
-      r_.choice(*t, at(path, "type"), {"plane", "sphere", "capsule", "box", "cylinder", "mesh"});
+             "\"cylinder\", \"mesh\", \"ellipsoid\"");
+  const GeomType types[] = {kGeomPlane,    kGeomSphere, kGeomCapsule,  kGeomBox,
+                            kGeomCylinder, kGeomMesh,   kGeomEllipsoid};
+  const int ti = r_.choice(*t, at(path, "type"),
+                           {"plane", "sphere", "capsule", "box", "cylinder", "mesh", "ellipsoid"});
   g.type = types[ti];
   if (g.type == kGeomPlane)
     r_.require(welded_to_world, at(path, "type"),
@@ -671,6 +496,11 @@ void Loader::geom(const json& v, const std::string& path, int body, bool welded_
                                     (q.empty() ? std::string("none") : join(q)) + ")");
     }
     g.dataid = static_cast<int>(it - mesh_names_.begin());
+    if (!Reader::find(v, "size")) {
+      // MuJoCo's geom_size of a mesh geom: the half-extents of its vertices' bounding box
+      for (int k = mesh_adr_[g.dataid]; k < mesh_adr_[g.dataid] + mesh_num_[g.dataid]; ++k)
+        for (int i = 0; i < 3; ++i) g.size[i] = std::max(g.size[i], std::fabs(mesh_vert_[3 * k + i]));
+    }
   } else if (mesh) {
     r_.fail(at(path, "mesh"), "only a geom of type \"mesh\" names a mesh");
   }
@@ -788,6 +618,21 @@ void Loader::keyframes(const json& v, const std::string& path, Model& m) const {
                         describe(*q));
       r_.numbers(*q, qp, s.nv, qvel);
     }
+    const std::pair<const char*, int> extra[] = {{"act", s.na}, {"ctrl", s.nu}};
+    for (const auto& [key, n] : extra) {
+      const json* q = Reader::find(kf, key);
+      if (!q) continue;
+      const std::string qp = at(p, key);
+      if (!q->is_array() || static_cast<int>(q->size()) != n)
+        r_.fail(qp, std::string("expected an array of ") + (key[0] == 'a' ? "na" : "nu") + " = " +
+                        std::to_string(n) + " numbers (" +
+                        (key[0] == 'a' ? "one activation per actuator with dynamics"
+                                       : "one control per actuator") +
+                        "), got " + describe(*q));
+      double* out = key[0] == 'a' ? &m.key_act[static_cast<size_t>(k) * s.na]
+                                  : &m.key_ctrl[static_cast<size_t>(k) * s.nu];
+      r_.numbers(*q, qp, n, out);
+    }
   }
 }
 
@@ -815,6 +660,7 @@ void Loader::fill(Model& m) const {
   s.nsite = static_cast<int>(sites_.size());
   s.nmesh = static_cast<int>(mesh_names_.size());
   s.nmeshvert = static_cast<int>(mesh_vert_.size() / 3);
+  physics_.sizes(s);
   s.nq = s.nv = 0;
   for (const JointRec& j : joints_) {
     s.nq += joint_nq(j.type);
@@ -826,6 +672,7 @@ void Loader::fill(Model& m) const {
   m.geom_name.resize(s.ngeom);
   m.site_name.resize(s.nsite);
   m.mesh_name = mesh_names_;
+  m.mesh_file = mesh_files_;
   int qa = 0, da = 0;
   for (int b = 0; b < s.nbody; ++b) {
     const BodyRec& r = bodies_[b];
@@ -907,6 +754,16 @@ void Loader::fill(Model& m) const {
     m.mesh_vertnum[i] = mesh_num_[i];
   }
   m.mesh_vert = mesh_vert_;
+  physics_.fill(m);
+}
+
+TreeNames Loader::tree_names() const {
+  TreeNames t;
+  for (const BodyRec& b : bodies_) t.body.push_back(b.name);
+  for (const JointRec& j : joints_) t.joint.push_back(j.name), t.joint_type.push_back(j.type);
+  for (const GeomRec& g : geoms_) t.geom.push_back(g.name), t.geom_type.push_back(g.type);
+  for (const SiteRec& s : sites_) t.site.push_back(s.name);
+  return t;
 }
 
 Model Loader::load(const json& doc) {
@@ -917,12 +774,13 @@ Model Loader::load(const json& doc) {
   if (const json* o = Reader::find(doc, "option")) option(*o, "/option", m.opt);
   if (const json* ms = Reader::find(doc, "meshes")) meshes(*ms, "/meshes");
   body(doc["worldbody"], "/worldbody", -1, true);
+  physics_.read(r_, doc, tree_names());
   const json* keys = Reader::find(doc, "keyframes");
   if (keys) {
     r_.array(*keys, "/keyframes");
     for (size_t k = 0; k < keys->size(); ++k) {
       const std::string p = at("/keyframes", k);
-      r_.object((*keys)[k], p, {"name", "time", "qpos", "qvel"});
+      r_.object((*keys)[k], p, {"name", "time", "qpos", "qvel", "act", "ctrl"});
       std::string nm;
       name((*keys)[k], p, "keyframe", nm);
       m.key_name.push_back(nm);

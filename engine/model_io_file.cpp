@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -19,6 +20,7 @@
 
 #include "engine/model_io.h"
 #include "engine/mjcf/mjcf_import.h"
+#include "muscle/muscle_model.h"
 
 namespace sinew {
 
@@ -136,9 +138,14 @@ template <typename J>
 J geom_doc(const Model& m, int g) {
   static const std::map<int, std::pair<const char*, int>> kTypes = {
       {kGeomPlane, {"plane", 3}}, {kGeomSphere, {"sphere", 1}},     {kGeomCapsule, {"capsule", 2}},
-      {kGeomBox, {"box", 3}},     {kGeomCylinder, {"cylinder", 2}}, {kGeomMesh, {"mesh", 0}}};
+      {kGeomBox, {"box", 3}},     {kGeomCylinder, {"cylinder", 2}}, {kGeomMesh, {"mesh", 3}},
+      {kGeomEllipsoid, {"ellipsoid", 3}}};
   J o = named<J>(m.geom_name[g]);
-  const auto& t = kTypes.at(m.geom_type[g]);
+  const auto it = kTypes.find(m.geom_type[g]);
+  if (it == kTypes.end())
+    throw ModelError(m.source + ": geom " + std::to_string(g) + ": type " +
+                     std::to_string(m.geom_type[g]) + " has no name in format v1");
+  const auto& t = it->second;
   o["type"] = t.first;
   if (t.second > 0) o["size"] = vec<J>(&m.geom_size[3 * g], t.second);
   if (m.geom_type[g] == kGeomMesh) o["mesh"] = m.mesh_name.at(m.geom_dataid[g]);
@@ -185,6 +192,138 @@ J body_doc(const Model& m, int b) {
   return o;
 }
 
+// Name of element `id` of a kind, for a reference from the top-level sections (format v1 refers
+// to elements by name).
+std::string ref_name(const Model& m, const std::vector<std::string>& names, int id,
+                     const char* kind, const std::string& from) {
+  if (id < 0 || id >= static_cast<int>(names.size()) || names[id].empty())
+    throw ModelError(m.source + ": " + from + " refers to " + kind + " " + std::to_string(id) +
+                     ", which has no name; format v1 refers to elements by name");
+  return names[id];
+}
+
+const char* enum_name(const Model& m, int value, std::initializer_list<std::pair<int, const char*>> t,
+                      const std::string& what) {
+  for (const auto& e : t)
+    if (e.first == value) return e.second;
+  throw ModelError(m.source + ": " + what + " " + std::to_string(value) +
+                   " has no name in format v1");
+}
+
+// The "tendons", "actuators", "equalities" and "contact_excludes" sections (written only when
+// the model has them).
+template <typename J>
+void physics_docs(const Model& m, J& doc) {
+  const Sizes& s = m.size;
+  auto name_of = [](const std::vector<std::string>& v, int i) {
+    return i < static_cast<int>(v.size()) ? v[i] : std::string();
+  };
+  if (s.ntendon > 0) doc["tendons"] = J::array();
+  for (int t = 0; t < s.ntendon; ++t) {
+    const std::string from = "tendon " + std::to_string(t);
+    J o = named<J>(name_of(m.tendon_name, t));
+    J path = J::array();
+    bool fixed = true;
+    for (int w = m.tendon_adr[t]; w < m.tendon_adr[t] + m.tendon_num[t]; ++w) {
+      const int id = m.wrap_objid[w];
+      const double prm = m.wrap_prm[w];
+      J e = J::object();
+      switch (m.wrap_type[w]) {
+        case kWrapJoint:
+          e["joint"] = ref_name(m, m.jnt_name, id, "joint", from);
+          e["coef"] = prm;
+          break;
+        case kWrapPulley:
+          e["pulley"] = prm;
+          break;
+        case kWrapSite:
+          e["site"] = ref_name(m, m.site_name, id, "site", from);
+          break;
+        case kWrapSphere:
+        case kWrapCylinder:
+          e["geom"] = ref_name(m, m.geom_name, id, "geom", from);
+          if (prm >= 0) e["sidesite"] = ref_name(m, m.site_name, static_cast<int>(prm), "site", from);
+          break;
+        default:
+          throw ModelError(m.source + ": " + from + ": wrap type " +
+                           std::to_string(m.wrap_type[w]) + " has no name in format v1");
+      }
+      fixed = fixed && m.wrap_type[w] == kWrapJoint;
+      path.push_back(e);
+    }
+    o["type"] = fixed ? "fixed" : "spatial";
+    o["path"] = path;
+    o["limited"] = m.tendon_limited[t] != 0;
+    o["range"] = vec<J>(&m.tendon_range[2 * t], 2);
+    o["stiffness"] = m.tendon_stiffness[t];
+    o["damping"] = m.tendon_damping[t];
+    o["springlength"] = m.tendon_lengthspring[t];
+    o["solref"] = vec<J>(&m.tendon_solref[2 * t], 2);
+    o["solimp"] = vec<J>(&m.tendon_solimp[5 * t], 5);
+    doc["tendons"].push_back(o);
+  }
+  if (s.nu > 0) doc["actuators"] = J::array();
+  for (int u = 0; u < s.nu; ++u) {
+    const std::string from = "actuator " + std::to_string(u);
+    J o = named<J>(name_of(m.actuator_name, u));
+    const int id = m.actuator_trnid[u];
+    if (m.actuator_trntype[u] == kTrnJoint)
+      o["joint"] = ref_name(m, m.jnt_name, id, "joint", from);
+    else if (m.actuator_trntype[u] == kTrnTendon)
+      o["tendon"] = ref_name(m, m.tendon_name, id, "tendon", from);
+    else
+      throw ModelError(m.source + ": " + from + ": transmission type " +
+                       std::to_string(m.actuator_trntype[u]) + " has no name in format v1");
+    o["gear"] = m.actuator_gear[u];
+    o["dyntype"] = enum_name(m, m.actuator_dyntype[u], {{kDynNone, "none"}, {kDynMuscle, "muscle"}},
+                             from + ": dyntype");
+    o["gaintype"] = enum_name(m, m.actuator_gaintype[u],
+                              {{kGainFixed, "fixed"}, {kGainMuscle, "muscle"}}, from + ": gaintype");
+    o["biastype"] = enum_name(m, m.actuator_biastype[u],
+                              {{kBiasNone, "none"}, {kBiasAffine, "affine"}, {kBiasMuscle, "muscle"}},
+                              from + ": biastype");
+    o["dynprm"] = vec<J>(&m.actuator_dynprm[kNumActPrm * u], kNumActPrm);
+    o["gainprm"] = vec<J>(&m.actuator_gainprm[kNumActPrm * u], kNumActPrm);
+    o["biasprm"] = vec<J>(&m.actuator_biasprm[kNumActPrm * u], kNumActPrm);
+    o["ctrlrange"] = vec<J>(&m.actuator_ctrlrange[2 * u], 2);
+    o["ctrllimited"] = m.actuator_ctrllimited[u] != 0;
+    o["forcerange"] = vec<J>(&m.actuator_forcerange[2 * u], 2);
+    o["forcelimited"] = m.actuator_forcelimited[u] != 0;
+    o["lengthrange"] = vec<J>(&m.actuator_lengthrange[2 * u], 2);
+    if (m.actuator_dyntype[u] == kDynMuscle || m.actuator_gaintype[u] == kGainMuscle) {
+      const MuscleModelInfo* info = muscle_model_info(m.actuator_model[u]);
+      if (!info)
+        throw ModelError(m.source + ": " + from + ": unknown muscle model id " +
+                         std::to_string(m.actuator_model[u]));
+      o["muscle_model"] = info->name;
+    }
+    doc["actuators"].push_back(o);
+  }
+  if (s.neq > 0) doc["equalities"] = J::array();
+  for (int e = 0; e < s.neq; ++e) {
+    const std::string from = "equality " + std::to_string(e);
+    if (m.eq_type[e] != kEqJoint)
+      throw ModelError(m.source + ": " + from + ": type " + std::to_string(m.eq_type[e]) +
+                       " has no name in format v1");
+    J o = named<J>(name_of(m.eq_name, e));
+    o["type"] = "joint";
+    o["joint1"] = ref_name(m, m.jnt_name, m.eq_obj1id[e], "joint", from);
+    if (m.eq_obj2id[e] >= 0) o["joint2"] = ref_name(m, m.jnt_name, m.eq_obj2id[e], "joint", from);
+    o["polycoef"] = vec<J>(&m.eq_data[kNumEqData * e], kNumEqData);
+    o["solref"] = vec<J>(&m.eq_solref[2 * e], 2);
+    o["solimp"] = vec<J>(&m.eq_solimp[5 * e], 5);
+    o["active"] = m.eq_active[e] != 0;
+    doc["equalities"].push_back(o);
+  }
+  if (s.nexclude > 0) doc["contact_excludes"] = J::array();
+  for (int e = 0; e < s.nexclude; ++e) {
+    const std::string from = "contact exclude " + std::to_string(e);
+    doc["contact_excludes"].push_back(
+        {{"body1", ref_name(m, m.body_name, m.exclude_body1[e], "body", from)},
+         {"body2", ref_name(m, m.body_name, m.exclude_body2[e], "body", from)}});
+  }
+}
+
 template <typename J>
 J document(const Model& m) {
   const Options& opt = m.opt;
@@ -214,15 +353,22 @@ J document(const Model& m) {
     J verts = J::array();
     for (int v = m.mesh_vertadr[i]; v < m.mesh_vertadr[i] + m.mesh_vertnum[i]; ++v)
       verts.push_back(vec<J>(&m.mesh_vert[3 * v], 3));
-    doc["meshes"].push_back({{"name", m.mesh_name[i]}, {"vertices", verts}});
+    J mesh = {{"name", m.mesh_name[i]}, {"vertices", verts}};
+    if (i < static_cast<int>(m.mesh_file.size()) && !m.mesh_file[i].empty())
+      mesh["file"] = m.mesh_file[i];
+    doc["meshes"].push_back(mesh);
   }
   doc["worldbody"] = body_doc<J>(m, 0);
+  physics_docs<J>(m, doc);
   doc["keyframes"] = J::array();
   for (int k = 0; k < m.size.nkey; ++k) {
     J kf = named<J>(k < static_cast<int>(m.key_name.size()) ? m.key_name[k] : "");
     kf["time"] = m.key_time[k];
     kf["qpos"] = vec<J>(&m.key_qpos[static_cast<size_t>(k) * m.size.nq], m.size.nq);
     kf["qvel"] = vec<J>(&m.key_qvel[static_cast<size_t>(k) * m.size.nv], m.size.nv);
+    if (m.size.na > 0) kf["act"] = vec<J>(&m.key_act[static_cast<size_t>(k) * m.size.na], m.size.na);
+    if (m.size.nu > 0)
+      kf["ctrl"] = vec<J>(&m.key_ctrl[static_cast<size_t>(k) * m.size.nu], m.size.nu);
     doc["keyframes"].push_back(kf);
   }
   return doc;

@@ -10,8 +10,9 @@
 
 namespace sinew {
 
-// Writes tau (length nv) = M qacc + c (M includes armature); with qacc == nullptr, tau = c (the bias force).
-// Uses d.cacc and d.cfrc as workspace. Gravity enters as an upward acceleration of the world.
+// Writes tau (length nv) = M qacc + c (M includes armature); with qacc == nullptr, tau = c (the
+// bias force). Uses d.cacc and d.cfrc as workspace. Gravity enters as an upward acceleration of the
+// world.
 template <typename T>
 SINEW_HD void rnea(const ModelView<T>& m, WorldData<T>& d, const T* qacc, T* tau) {
   const int nbody = m.size.nbody;

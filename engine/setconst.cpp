@@ -65,8 +65,7 @@ void set_actuator_const(Model& m) {
     mj_prm[11] = m.actuator_acc0[u];
     if (!muscle_from_mujoco(m.actuator_model[u], mj_prm, &m.actuator_dynprm[10 * u], prm, dynprm))
       throw std::runtime_error(m.source + ": actuator " + std::to_string(u) +
-                               ": unknown muscle model id " +
-                               std::to_string(m.actuator_model[u]));
+                               ": unknown muscle model id " + std::to_string(m.actuator_model[u]));
   }
 }
 

@@ -41,8 +41,8 @@ SINEW_HD void actuation(const ModelView<T>& m, WorldData<T>& d) {
     const int adr = m.actuator_actadr[u];
     T input = ctrl;
     if (m.actuator_dyntype[u] == kDynMuscle && adr >= 0) {
-      d.act_dot[adr] = muscle_act_dot(m.actuator_model[u], m.actuator_muscledynprm + 4 * u, ctrl,
-                                      d.act[adr]);
+      d.act_dot[adr] =
+          muscle_act_dot(m.actuator_model[u], m.actuator_muscledynprm + 4 * u, ctrl, d.act[adr]);
       input = d.act[adr];
     }
     // force = gain * input + bias

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sinew info MODEL`: sizes, total mass and the body tree of a model.
-#include <cxxopts.hpp>
 #include <cstdio>
+#include <cxxopts.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -60,11 +60,20 @@ int cmd_info(int argc, char** argv) {
   const Model m = load_model(r["model"].as<std::string>());
   const Sizes& s = m.size;
   if (r.count("json")) {
-    nlohmann::json j = {{"name", m.name},       {"source", m.source}, {"nbody", s.nbody},
-                        {"njnt", s.njnt},       {"nq", s.nq},         {"nv", s.nv},
-                        {"ngeom", s.ngeom},     {"nsite", s.nsite},   {"nmesh", s.nmesh},
-                        {"nkey", s.nkey},       {"npair", s.npair},   {"nconmax", s.nconmax},
-                        {"nefcmax", s.nefcmax}, {"total_mass", m.total_mass()},
+    nlohmann::json j = {{"name", m.name},
+                        {"source", m.source},
+                        {"nbody", s.nbody},
+                        {"njnt", s.njnt},
+                        {"nq", s.nq},
+                        {"nv", s.nv},
+                        {"ngeom", s.ngeom},
+                        {"nsite", s.nsite},
+                        {"nmesh", s.nmesh},
+                        {"nkey", s.nkey},
+                        {"npair", s.npair},
+                        {"nconmax", s.nconmax},
+                        {"nefcmax", s.nefcmax},
+                        {"total_mass", m.total_mass()},
                         {"timestep", m.opt.timestep}};
     std::cout << j.dump(2) << std::endl;
     return 0;

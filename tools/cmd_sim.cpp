@@ -80,28 +80,28 @@ int run(const Model& m, const ModelView<T>& mv, const SimArgs& a) {
       last_report = now;
       const double el = std::chrono::duration<double>(now - t0).count();
       const double eta = el / (s + 1) * (a.steps - s - 1);
-      std::fprintf(stderr, "  step %d/%d  %.0f steps/s  elapsed %.1fs  ETA %.1fs\n", s + 1,
-                   a.steps, (s + 1.0) * a.worlds / el, el, eta);
+      std::fprintf(stderr, "  step %d/%d  %.0f steps/s  elapsed %.1fs  ETA %.1fs\n", s + 1, a.steps,
+                   (s + 1.0) * a.worlds / el, el, eta);
     }
   }
   const double wall = std::chrono::duration<double>(clock::now() - t0).count();
   sim_seconds = a.steps * m.opt.timestep;
   const long total = static_cast<long>(a.steps) * a.worlds;
   const int nflag = static_cast<int>(std::count(ever_flagged.begin(), ever_flagged.end(), 1));
-  std::printf("model          %s (nq %d, nv %d, %s, %s)\n", m.source.c_str(), m.size.nq,
-              m.size.nv, sizeof(T) == 8 ? "double" : "float",
+  std::printf("model          %s (nq %d, nv %d, %s, %s)\n", m.source.c_str(), m.size.nq, m.size.nv,
+              sizeof(T) == 8 ? "double" : "float",
               m.opt.integrator == kIntegratorRK4 ? "rk4" : "euler");
   std::printf("batch          %d worlds x %d steps (%.3g s simulated), %d threads\n", a.worlds,
               a.steps, sim_seconds, pool.size());
-  std::printf("throughput     %.4g steps/s (world-steps per wall second), %.3g x real time "
-              "per world, wall %.3f s\n",
-              total / wall, sim_seconds * a.worlds / wall, wall);
-  std::printf("energy         world 0: E(0) %.6g J, E(end) %.6g J, max |E(t)-E(0)| %.3g J "
-              "(%.3g of max KE)%s\n",
-              e0, double(w0.energy[0]) + double(w0.energy[1]), max_dev,
-              max_ke > 0 ? max_dev / max_ke : 0.0,
-              (sum_nefc > 0 || has_damping(mv)) ? " (not conserved: damping or constraints act)"
-                                                  : "");
+  std::printf(
+      "throughput     %.4g steps/s (world-steps per wall second), %.3g x real time "
+      "per world, wall %.3f s\n",
+      total / wall, sim_seconds * a.worlds / wall, wall);
+  std::printf(
+      "energy         world 0: E(0) %.6g J, E(end) %.6g J, max |E(t)-E(0)| %.3g J "
+      "(%.3g of max KE)%s\n",
+      e0, double(w0.energy[0]) + double(w0.energy[1]), max_dev, max_ke > 0 ? max_dev / max_ke : 0.0,
+      (sum_nefc > 0 || has_damping(mv)) ? " (not conserved: damping or constraints act)" : "");
   std::printf("constraints    world 0 mean: %.2f contacts, %.2f rows, %.1f solver iterations\n",
               sum_ncon / a.steps, sum_nefc / a.steps, sum_iter / a.steps);
   std::printf("flagged        %d of %d worlds diverged and were reset (%ld events)\n", nflag,
@@ -124,8 +124,8 @@ int cmd_sim(int argc, char** argv) {
       "timestep", "override the model's timestep (s)", cxxopts::value<double>())(
       "keyframe", "start from this keyframe (name or index)", cxxopts::value<std::string>())(
       "noise", "std. dev. of a random perturbation of hinge/slide qpos and of qvel",
-      cxxopts::value<double>()->default_value("0"))(
-      "seed", "random seed for --noise", cxxopts::value<unsigned>()->default_value("1"))(
+      cxxopts::value<double>()->default_value("0"))("seed", "random seed for --noise",
+                                                    cxxopts::value<unsigned>()->default_value("1"))(
       "q,quiet", "no progress lines")("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL");

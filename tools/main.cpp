@@ -18,7 +18,8 @@ struct Command {
 const Command kCommands[] = {
     {"info", sinew::cli::cmd_info, "print a model's sizes, total mass and body tree"},
     {"sim", sinew::cli::cmd_sim, "simulate a batch of worlds and report throughput and health"},
-    {"import", sinew::cli::cmd_import, "convert an MJCF (MuJoCo XML) model into a Sinew JSON model"},
+    {"import", sinew::cli::cmd_import,
+     "convert an MJCF (MuJoCo XML) model into a Sinew JSON model"},
 };
 
 void usage(std::FILE* out) {

@@ -24,10 +24,9 @@ struct Quat {
 // Hamilton product a*b (apply b first, then a).
 template <typename T>
 SINEW_HD SINEW_INLINE Quat<T> operator*(const Quat<T>& a, const Quat<T>& b) {
-  return Quat<T>(a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z,
-                 a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
-                 a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x,
-                 a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w);
+  return Quat<T>(
+      a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z, a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
+      a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x, a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w);
 }
 
 template <typename T>

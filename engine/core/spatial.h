@@ -122,8 +122,8 @@ struct Mat6 {
     for (int r = 0; r < 3; ++r)
       for (int c = 0; c < 3; ++c) {
         a[6 * r + c] = in.I(r, c);
-        a[6 * r + c + 3] = hx(r, c);          // n = I w + h x v
-        a[6 * (r + 3) + c] = -hx(r, c);       // f = m v - h x w
+        a[6 * r + c + 3] = hx(r, c);     // n = I w + h x v
+        a[6 * (r + 3) + c] = -hx(r, c);  // f = m v - h x w
         a[6 * (r + 3) + c + 3] = r == c ? in.m : T(0);
       }
   }

@@ -34,12 +34,12 @@ DeviceSim<T>::DeviceSim(const Model& m, int nworld) {
   std::vector<int> ints;
   std::vector<T> reals;
   std::vector<std::size_t> int_off, real_off;
-#define SINEW_X(name, count)  \
+#define SINEW_X(name, count)      \
   int_off.push_back(ints.size()); \
   ints.insert(ints.end(), m.name.begin(), m.name.end());
   SINEW_MODEL_INT_FIELDS(SINEW_X)
 #undef SINEW_X
-#define SINEW_X(name, count)    \
+#define SINEW_X(name, count)        \
   real_off.push_back(reals.size()); \
   for (double x : m.name) reals.push_back(static_cast<T>(x));
   SINEW_MODEL_REAL_FIELDS(SINEW_X)
@@ -79,9 +79,9 @@ template <typename T>
 void DeviceSim<T>::upload(const Data<T>& host) {
   if (host.bytes() < data_bytes_ || host.nworld() != data_.nworld)
     throw std::runtime_error("DeviceSim::upload: batch size mismatch");
-  check(cudaMemcpy(data_buf_, const_cast<Data<T>&>(host).raw(), data_bytes_,
-                   cudaMemcpyHostToDevice),
-        "cudaMemcpy(upload)");
+  check(
+      cudaMemcpy(data_buf_, const_cast<Data<T>&>(host).raw(), data_bytes_, cudaMemcpyHostToDevice),
+      "cudaMemcpy(upload)");
 }
 
 template <typename T>

@@ -81,8 +81,7 @@ TEST_CASE("kernel bodies over an emulated CUDA grid match the CPU driver bit for
       for (int block = 0; block < nblock; ++block)
         for (int thread = 0; thread < block_dim; ++thread)
           step_kernel_body(mv, grid_data.view(), 50, block, thread, block_dim);
-      for (int w = 0; w < nworld; ++w)
-        CHECK(same_world(m, cpu_data.world(w), grid_data.world(w)));
+      for (int w = 0; w < nworld; ++w) CHECK(same_world(m, cpu_data.world(w), grid_data.world(w)));
     };
     if (prec == 0)
       check_prec(0.0);

@@ -127,10 +127,12 @@ TEST_CASE("body velocities match finite differences of the kinematics") {
       const Vec3<double> off = Vec3<double>::load(w0.subtree_com + 3 * m.body_rootid[b]);
       const Vec3<double> x = Vec3<double>::load(w0.xpos + 3 * b);
       const Vec3<double> lin = v.lin + cross(v.ang, x - off);
-      const Vec3<double> fd = (Vec3<double>::load(&xp[3 * b]) - Vec3<double>::load(w1.xpos + 3 * b)) / (2 * h);
+      const Vec3<double> fd =
+          (Vec3<double>::load(&xp[3 * b]) - Vec3<double>::load(w1.xpos + 3 * b)) / (2 * h);
       for (int i = 0; i < 3; ++i) CHECK(lin[i] == doctest::Approx(fd[i]).epsilon(1e-6).scale(1));
       // angular velocity (world frame) from the quaternion difference
-      const Vec3<double> dr = quat_sub(Quat<double>::load(&xq[4 * b]), Quat<double>::load(w1.xquat + 4 * b));
+      const Vec3<double> dr =
+          quat_sub(Quat<double>::load(&xq[4 * b]), Quat<double>::load(w1.xquat + 4 * b));
       const Vec3<double> wfd = rotate(Quat<double>::load(w0.xquat + 4 * b), dr / (2 * h));
       for (int i = 0; i < 3; ++i) CHECK(v.ang[i] == doctest::Approx(wfd[i]).epsilon(1e-6).scale(1));
     }

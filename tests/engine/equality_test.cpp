@@ -17,15 +17,19 @@ namespace {
 
 // Two hinged links in a chain; joint 1 (dependent) coupled to joint 0 by a quartic polynomial.
 Model coupled_model(double d0, double dmax) {
-  json link1 = {{"name", "b1"},
-                {"pos", {0, 0, -0.3}},
-                {"inertial", {{"mass", 1.0}, {"pos", {0, 0, -0.15}}, {"diaginertia", {0.01, 0.01, 0.001}}}},
-                {"joints", {{{"name", "j1"}, {"type", "hinge"}, {"axis", {0, 1, 0}}, {"ref", 0.1}}}}};
-  json link0 = {{"name", "b0"},
-                {"inertial", {{"mass", 2.0}, {"pos", {0, 0, -0.15}}, {"diaginertia", {0.02, 0.02, 0.002}}}},
-                {"joints", {{{"name", "j0"}, {"type", "hinge"}, {"axis", {0, 1, 0}}, {"ref", -0.2}}}},
-                {"bodies", {link1}}};
-  json doc = {{"format", "sinew-model"}, {"version", 1}, {"name", "coupled"},
+  json link1 = {
+      {"name", "b1"},
+      {"pos", {0, 0, -0.3}},
+      {"inertial", {{"mass", 1.0}, {"pos", {0, 0, -0.15}}, {"diaginertia", {0.01, 0.01, 0.001}}}},
+      {"joints", {{{"name", "j1"}, {"type", "hinge"}, {"axis", {0, 1, 0}}, {"ref", 0.1}}}}};
+  json link0 = {
+      {"name", "b0"},
+      {"inertial", {{"mass", 2.0}, {"pos", {0, 0, -0.15}}, {"diaginertia", {0.02, 0.02, 0.002}}}},
+      {"joints", {{{"name", "j0"}, {"type", "hinge"}, {"axis", {0, 1, 0}}, {"ref", -0.2}}}},
+      {"bodies", {link1}}};
+  json doc = {{"format", "sinew-model"},
+              {"version", 1},
+              {"name", "coupled"},
               {"worldbody", {{"bodies", {link0}}}}};
   Model m = load_model_json(doc, "coupled");
   m.size.neq = 1;
@@ -43,7 +47,8 @@ Model coupled_model(double d0, double dmax) {
 double residual(const Model& m, const WorldData<double>& d) {
   const double x = d.qpos[0] - m.qpos0[0];
   const double* c = m.eq_data.data();
-  return d.qpos[1] - m.qpos0[1] - (c[0] + c[1] * x + c[2] * x * x + c[3] * x * x * x + c[4] * x * x * x * x);
+  return d.qpos[1] - m.qpos0[1] -
+         (c[0] + c[1] * x + c[2] * x * x + c[3] * x * x * x + c[4] * x * x * x * x);
 }
 
 }  // namespace

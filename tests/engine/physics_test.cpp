@@ -45,8 +45,8 @@ json chain(int n, double L, const std::string& root = "hinge") {
     if (i == 0 && root == "free")
       body["joints"] = json::array({{{"name", "root"}, {"type", "free"}}});
     else
-      body["joints"] = json::array({{{"name", "j" + std::to_string(i)}, {"type", "hinge"},
-                                     {"axis", {0, 1, 0}}}});
+      body["joints"] = json::array(
+          {{{"name", "j" + std::to_string(i)}, {"type", "hinge"}, {"axis", {0, 1, 0}}}});
     (*cur)["bodies"] = json::array({body});
     cur = &(*cur)["bodies"][0];
   }
@@ -83,10 +83,11 @@ void momentum(const Model& m, const WorldData<double>& d, Vec3<double>& lin, Vec
 
 TEST_CASE("physical pendulum period within 0.5% of 2 pi sqrt(I / (m g d))") {
   const double mass = 2.0, dcom = 0.3, Ic = 0.01;
-  json wb = {{"bodies",
-              {{{"name", "bob"},
-                {"inertial", {{"mass", mass}, {"pos", {0, 0, -dcom}}, {"diaginertia", {Ic, Ic, Ic}}}},
-                {"joints", {{{"name", "hinge"}, {"type", "hinge"}, {"axis", {0, 1, 0}}}}}}}}};
+  json wb = {
+      {"bodies",
+       {{{"name", "bob"},
+         {"inertial", {{"mass", mass}, {"pos", {0, 0, -dcom}}, {"diaginertia", {Ic, Ic, Ic}}}},
+         {"joints", {{{"name", "hinge"}, {"type", "hinge"}, {"axis", {0, 1, 0}}}}}}}}};
   Model m = load(model_doc(wb, {{"timestep", 0.001}}));
   Data<double> data(m, 1);
   ModelView<double> mv = m.view();
@@ -232,8 +233,8 @@ TEST_CASE("a box dropped on the plane comes to rest with penetration <= 1 mm") {
   double speed = 0, depth = 0;
   for (int k = 0; k < 6; ++k) speed = std::max(speed, std::fabs(d.qvel[k]));
   for (int c = 0; c < *d.ncon; ++c) depth = std::max(depth, -d.contact_dist[c]);
-  MESSAGE("after 3 s: " << *d.ncon << " contacts, penetration " << depth * 1e3
-                        << " mm, max |qvel| " << speed);
+  MESSAGE("after 3 s: " << *d.ncon << " contacts, penetration " << depth * 1e3 << " mm, max |qvel| "
+                        << speed);
   CHECK(*d.ncon == 4);
   CHECK(speed < 1e-3);
   CHECK(depth <= 1e-3);
@@ -251,15 +252,19 @@ void incline(double angle, double seconds, double impratio, double& slip, double
   const Vec3<double> n(std::sin(angle), 0, std::cos(angle));
   const double h = 0.1;
   json wb = {{"geoms",
-              {{{"name", "slope"}, {"type", "plane"}, {"size", {5, 5, 0.1}},
-                {"quat", {c, 0, s, 0}}, {"friction", {0.5, 0.005, 0.0001}}}}},
+              {{{"name", "slope"},
+                {"type", "plane"},
+                {"size", {5, 5, 0.1}},
+                {"quat", {c, 0, s, 0}},
+                {"friction", {0.5, 0.005, 0.0001}}}}},
              {"bodies",
               {{{"name", "box"},
                 {"pos", {n.x * (h + 1e-4), 0, n.z * (h + 1e-4)}},
                 {"quat", {c, 0, s, 0}},
                 {"joints", {{{"name", "free"}, {"type", "free"}}}},
                 {"inertial", {{"mass", 1.0}, {"diaginertia", {0.0067, 0.0067, 0.0067}}}},
-                {"geoms", {{{"type", "box"}, {"size", {h, h, h}}, {"friction", {0.5, 0.005, 0.0001}}}}}}}}};
+                {"geoms",
+                 {{{"type", "box"}, {"size", {h, h, h}}, {"friction", {0.5, 0.005, 0.0001}}}}}}}}};
   Model m = load(model_doc(wb, {{"impratio", impratio}}));
   Data<double> data(m, 1);
   ModelView<double> mv = m.view();
@@ -306,8 +311,11 @@ TEST_CASE("Coulomb friction on an incline: sticks below atan(mu), slides above i
 TEST_CASE("a hinge pushed into its limit settles at the penetration solref/solimp predict") {
   for (int flat = 0; flat < 2; ++flat) {
     const double I = 0.05, torque = 2.0, tc = 0.02, dr = 1.0;
-    json joint = {{"name", "hinge"}, {"type", "hinge"}, {"axis", {0, 1, 0}},
-                  {"range", {-0.5, 0.5}}, {"solref", {tc, dr}}};
+    json joint = {{"name", "hinge"},
+                  {"type", "hinge"},
+                  {"axis", {0, 1, 0}},
+                  {"range", {-0.5, 0.5}},
+                  {"solref", {tc, dr}}};
     if (flat) joint["solimp"] = {0.9, 0.9, 0.001, 0.5, 2};
     json wb = {{"bodies",
                 {{{"name", "rotor"},
@@ -338,10 +346,12 @@ TEST_CASE("a hinge pushed into its limit settles at the penetration solref/solim
       (mid - f(mid) > 0 ? hi : lo) = mid;
     }
     const double predicted = 0.5 * (lo + hi);
-    MESSAGE((flat ? std::string("flat") : std::string("default")) << " solimp: penetration " << pen * 1e3 << " mm, predicted "
-                                        << predicted * 1e3 << " mm");
+    MESSAGE((flat ? std::string("flat") : std::string("default"))
+            << " solimp: penetration " << pen * 1e3 << " mm, predicted " << predicted * 1e3
+            << " mm");
     CHECK(pen == doctest::Approx(predicted).epsilon(0.02));
-    CHECK(pen == doctest::Approx(golden()["hinge_limit"][flat]["penetration"].get<double>())
-                     .epsilon(1e-3));
+    CHECK(
+        pen ==
+        doctest::Approx(golden()["hinge_limit"][flat]["penetration"].get<double>()).epsilon(1e-3));
   }
 }

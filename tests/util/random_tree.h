@@ -49,7 +49,8 @@ inline Model random_tree(std::mt19937_64& rng, int nbody_moving, bool allow_free
       // welded body: no joint
     } else {
       const int n = 1 + static_cast<int>(rng() % 3);
-      for (int i = 0; i < n; ++i) joints.push_back({(rng() % 3 == 0) ? kJointSlide : kJointHinge, b});
+      for (int i = 0; i < n; ++i)
+        joints.push_back({(rng() % 3 == 0) ? kJointSlide : kJointHinge, b});
     }
   }
   Sizes& s = m.size;
