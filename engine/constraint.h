@@ -184,6 +184,20 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
       }
     }
   }
+  // support of each row: the deepest nonzero dof when all nonzeros lie on its ancestor chain
+  // (then J^T D J keeps M's tree sparsity), else -1
+  for (int i = 0; i < *d.nefc; ++i) {
+    const T* Ji = d.efc_J + i * nv;
+    int deepest = -1, nnz = 0;
+    for (int k = 0; k < nv; ++k)
+      if (Ji[k] != T(0)) {
+        deepest = k;
+        ++nnz;
+      }
+    for (int k = deepest; k >= 0; k = m.dof_parentid[k])
+      if (Ji[k] != T(0)) --nnz;
+    d.efc_chain[i] = nnz == 0 ? deepest : -1;
+  }
   // impedance, reference acceleration and regularizer (mj_makeImpedance, mj_referenceConstraint)
   for (int i = 0; i < *d.nefc; ++i) {
     const T* Ji = d.efc_J + i * nv;
@@ -359,7 +373,12 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   for (; it < m.opt.iterations; ++it) {
     const T cost = primal_cost(m, d, a, r);
     if (it > 0 && scale * (prev_cost - cost) < tol) break;
-    // gradient and Hessian of the current active set
+    // gradient and Hessian H = M + J^T D J of the current active set; when every active row's
+    // support is an ancestor chain, H keeps M's tree sparsity and the O(nv depth^2) L^T D L
+    // factorization applies, else a dense Cholesky
+    bool tree = true;
+    for (int i = 0; i < nefc; ++i)
+      if (row_active(d, i, d.efc_jar[i]) && d.efc_chain[i] < 0) tree = false;
     T gnorm = 0;
     for (int k = 0; k < nv; ++k) g[k] = r[k];
     for (int k = 0; k < nv * nv; ++k) d.qH[k] = d.qM[k];
@@ -367,6 +386,15 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
       if (!row_active(d, i, d.efc_jar[i])) continue;
       const T D = T(1) / d.efc_R[i];
       const T* Ji = d.efc_J + i * nv;
+      if (tree) {
+        for (int k = d.efc_chain[i]; k >= 0; k = m.dof_parentid[k]) {
+          if (Ji[k] == T(0)) continue;
+          g[k] += D * d.efc_jar[i] * Ji[k];
+          const T dj = D * Ji[k];
+          for (int l = k; l >= 0; l = m.dof_parentid[l]) d.qH[k * nv + l] += dj * Ji[l];
+        }
+        continue;
+      }
       for (int k = 0; k < nv; ++k) {
         if (Ji[k] == T(0)) continue;
         g[k] += D * d.efc_jar[i] * Ji[k];
@@ -376,9 +404,14 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
     }
     for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
     if (scale * s_sqrt(gnorm) < tol) break;
-    if (!cholesky(d.qH, nv)) break;
     for (int k = 0; k < nv; ++k) p[k] = -g[k];
-    cholesky_solve(d.qH, nv, p);
+    if (tree) {
+      if (!factor_tree(m, d.qH, d.qHDiagInv)) break;
+      solve_tree(m, d.qH, d.qHDiagInv, p);
+    } else {
+      if (!cholesky(d.qH, nv)) break;
+      cholesky_solve(d.qH, nv, p);
+    }
     const T alpha = line_search(m, d, p, r, Mp);
     for (int k = 0; k < nv; ++k) a[k] += alpha * p[k];
     prev_cost = cost;

@@ -44,13 +44,14 @@ SINEW_HD void crba(const ModelView<T>& m, WorldData<T>& d, const T* diag_extra =
   }
 }
 
-// Factorizes d.qM = L^T D L into d.qLD (L unit lower triangular in the strictly-lower part, D on
-// the diagonal) and d.qLDiagInv = 1/D. Returns false if a pivot is not positive.
+// Factorizes, in place, a symmetric matrix A (nv x nv, dense storage) whose nonzeros (i, j) all
+// have j an ancestor dof of i or i of j, as A = L^T D L: on return the strictly-lower ancestor
+// entries hold L (unit lower triangular) and diaginv = 1/D. Only ancestor entries are read or
+// written, so the cost is O(nv * depth^2) (Featherstone 2008, sec. 6.5). Returns false if a pivot
+// is not positive.
 template <typename T>
-SINEW_HD bool factor_mass(const ModelView<T>& m, WorldData<T>& d) {
+SINEW_HD bool factor_tree(const ModelView<T>& m, T* L, T* diaginv) {
   const int nv = m.size.nv;
-  T* L = d.qLD;
-  for (int i = 0; i < nv * nv; ++i) L[i] = d.qM[i];
   bool ok = true;
   for (int k = nv - 1; k >= 0; --k) {
     const T Dk = L[k * nv + k];
@@ -61,32 +62,48 @@ SINEW_HD bool factor_mass(const ModelView<T>& m, WorldData<T>& d) {
       for (int j = i; j >= 0; j = m.dof_parentid[j]) L[i * nv + j] -= t * L[k * nv + j];
       L[k * nv + i] = t;
     }
-    d.qLDiagInv[k] = invD;
+    diaginv[k] = invD;
   }
   return ok;
+}
+
+// Solves A x = x in place with the factorization from factor_tree.
+template <typename T>
+SINEW_HD void solve_tree(const ModelView<T>& m, const T* L, const T* diaginv, T* x) {
+  const int nv = m.size.nv;
+  for (int k = nv - 1; k >= 0; --k)  // x <- L^-T x
+    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[i] -= L[k * nv + i] * x[k];
+  for (int k = 0; k < nv; ++k) x[k] *= diaginv[k];  // x <- D^-1 x
+  for (int k = 0; k < nv; ++k)                       // x <- L^-1 x
+    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[k] -= L[k * nv + i] * x[i];
+}
+
+// Factorizes d.qM = L^T D L into d.qLD and d.qLDiagInv. Returns false if a pivot is not positive.
+template <typename T>
+SINEW_HD bool factor_mass(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv;
+  for (int i = 0; i < nv * nv; ++i) d.qLD[i] = d.qM[i];
+  return factor_tree(m, d.qLD, d.qLDiagInv);
 }
 
 // Solves M x = x in place using the factorization from factor_mass.
 template <typename T>
 SINEW_HD void solve_mass(const ModelView<T>& m, const WorldData<T>& d, T* x) {
-  const int nv = m.size.nv;
-  const T* L = d.qLD;
-  for (int k = nv - 1; k >= 0; --k)  // x <- L^-T x
-    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[i] -= L[k * nv + i] * x[k];
-  for (int k = 0; k < nv; ++k) x[k] *= d.qLDiagInv[k];  // x <- D^-1 x
-  for (int k = 0; k < nv; ++k)                          // x <- L^-1 x
-    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[k] -= L[k * nv + i] * x[i];
+  solve_tree(m, d.qLD, d.qLDiagInv, x);
 }
 
-// y = M x using the dense d.qM.
+// y = M x using the ancestor entries of d.qM (M(i, j) = 0 unless one dof is an ancestor of the
+// other): O(nv * depth).
 template <typename T>
 SINEW_HD void mul_mass(const ModelView<T>& m, const WorldData<T>& d, const T* x, T* y) {
   const int nv = m.size.nv;
-  for (int i = 0; i < nv; ++i) {
-    T s = 0;
-    for (int j = 0; j < nv; ++j) s += d.qM[i * nv + j] * x[j];
-    y[i] = s;
-  }
+  for (int i = 0; i < nv; ++i) y[i] = d.qM[i * nv + i] * x[i];
+  for (int i = 0; i < nv; ++i)
+    for (int j = m.dof_parentid[i]; j >= 0; j = m.dof_parentid[j]) {
+      const T mij = d.qM[i * nv + j];
+      y[i] += mij * x[j];
+      y[j] += mij * x[i];
+    }
 }
 
 }  // namespace sinew

@@ -61,6 +61,7 @@ namespace sinew {
   X(qLD, nv* nv)                  \
   X(qLDiagInv, nv)                \
   X(qH, nv* nv)                   \
+  X(qHDiagInv, nv)                \
   X(scratch_nv, nv * 4)           \
   X(scratch_nq, nq)               \
   X(scratch_na, na * 2)           \
@@ -96,7 +97,8 @@ namespace sinew {
   X(contact_geom, nconmax * 2)   \
   X(contact_dim, nconmax)        \
   X(efc_type, nefcmax)           \
-  X(efc_id, nefcmax)
+  X(efc_id, nefcmax)             \
+  X(efc_chain, nefcmax)
 
 // Reasons a world is flagged (Data::flag); RL treats a flagged world as terminated.
 enum WorldFlag : int {
