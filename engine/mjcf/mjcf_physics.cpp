@@ -413,10 +413,10 @@ void Importer::fill_physics(Model& m) const {
                           " numbers; the model needs " + std::to_string(n));
       for (int i = 0; i < n; ++i) dst[i] = src.empty() ? (dflt ? dflt[i] : 0.0) : src[i];
     };
-    copy(r.qpos, z.nq, m.qpos0.data(), &m.key_qpos[static_cast<size_t>(k) * z.nq], "qpos");
-    copy(r.qvel, z.nv, nullptr, &m.key_qvel[static_cast<size_t>(k) * z.nv], "qvel");
-    copy(r.act, z.na, nullptr, &m.key_act[static_cast<size_t>(k) * z.na], "act");
-    copy(r.ctrl, z.nu, nullptr, &m.key_ctrl[static_cast<size_t>(k) * z.nu], "ctrl");
+    copy(r.qpos, z.nq, m.qpos0.data(), m.key_qpos.data() + static_cast<size_t>(k) * z.nq, "qpos");
+    copy(r.qvel, z.nv, nullptr, m.key_qvel.data() + static_cast<size_t>(k) * z.nv, "qvel");
+    copy(r.act, z.na, nullptr, m.key_act.data() + static_cast<size_t>(k) * z.na, "act");
+    copy(r.ctrl, z.nu, nullptr, m.key_ctrl.data() + static_cast<size_t>(k) * z.nu, "ctrl");
   }
 }
 
