@@ -107,7 +107,6 @@ struct SiteRec {
   double pos[3] = {0, 0, 0}, quat[4] = {1, 0, 0, 0};
 };
 
-
 // ---------------------------------------------------------------------------------------------
 // Loader.
 
@@ -452,10 +451,10 @@ void Loader::geom_shape(const json& v, const std::string& path, int ti, GeomRec&
     }
   }
   // entries that must be positive (a plane's may be 0: infinite)
-  const int npositive = g.type == kGeomPlane || g.type == kGeomMesh        ? 0
-                        : g.type == kGeomSphere || fromto                  ? 1
+  const int npositive = g.type == kGeomPlane || g.type == kGeomMesh      ? 0
+                        : g.type == kGeomSphere || fromto                ? 1
                         : g.type == kGeomBox || g.type == kGeomEllipsoid ? 3
-                                                                           : 2;
+                                                                         : 2;
   for (int i = 0; i < 3; ++i) {
     if (g.type == kGeomPlane || g.type == kGeomMesh)
       r_.require(g.size[i] >= 0, at(sp, i), "expected a " + tname + " size >= 0");
@@ -499,7 +498,8 @@ void Loader::geom(const json& v, const std::string& path, int body, bool welded_
     if (!Reader::find(v, "size")) {
       // MuJoCo's geom_size of a mesh geom: the half-extents of its vertices' bounding box
       for (int k = mesh_adr_[g.dataid]; k < mesh_adr_[g.dataid] + mesh_num_[g.dataid]; ++k)
-        for (int i = 0; i < 3; ++i) g.size[i] = std::max(g.size[i], std::fabs(mesh_vert_[3 * k + i]));
+        for (int i = 0; i < 3; ++i)
+          g.size[i] = std::max(g.size[i], std::fabs(mesh_vert_[3 * k + i]));
     }
   } else if (mesh) {
     r_.fail(at(path, "mesh"), "only a geom of type \"mesh\" names a mesh");

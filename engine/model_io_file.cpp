@@ -18,8 +18,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/model_io.h"
 #include "engine/mjcf/mjcf_import.h"
+#include "engine/model_io.h"
 #include "muscle/muscle_model.h"
 
 namespace sinew {
@@ -137,8 +137,9 @@ J joint_doc(const Model& m, int j) {
 template <typename J>
 J geom_doc(const Model& m, int g) {
   static const std::map<int, std::pair<const char*, int>> kTypes = {
-      {kGeomPlane, {"plane", 3}}, {kGeomSphere, {"sphere", 1}},     {kGeomCapsule, {"capsule", 2}},
-      {kGeomBox, {"box", 3}},     {kGeomCylinder, {"cylinder", 2}}, {kGeomMesh, {"mesh", 3}},
+      {kGeomPlane, {"plane", 3}},        {kGeomSphere, {"sphere", 1}},
+      {kGeomCapsule, {"capsule", 2}},    {kGeomBox, {"box", 3}},
+      {kGeomCylinder, {"cylinder", 2}},  {kGeomMesh, {"mesh", 3}},
       {kGeomEllipsoid, {"ellipsoid", 3}}};
   J o = named<J>(m.geom_name[g]);
   const auto it = kTypes.find(m.geom_type[g]);
@@ -202,7 +203,8 @@ std::string ref_name(const Model& m, const std::vector<std::string>& names, int 
   return names[id];
 }
 
-const char* enum_name(const Model& m, int value, std::initializer_list<std::pair<int, const char*>> t,
+const char* enum_name(const Model& m, int value,
+                      std::initializer_list<std::pair<int, const char*>> t,
                       const std::string& what) {
   for (const auto& e : t)
     if (e.first == value) return e.second;
@@ -242,7 +244,8 @@ void physics_docs(const Model& m, J& doc) {
         case kWrapSphere:
         case kWrapCylinder:
           e["geom"] = ref_name(m, m.geom_name, id, "geom", from);
-          if (prm >= 0) e["sidesite"] = ref_name(m, m.site_name, static_cast<int>(prm), "site", from);
+          if (prm >= 0)
+            e["sidesite"] = ref_name(m, m.site_name, static_cast<int>(prm), "site", from);
           break;
         default:
           throw ModelError(m.source + ": " + from + ": wrap type " +
@@ -277,11 +280,13 @@ void physics_docs(const Model& m, J& doc) {
     o["gear"] = m.actuator_gear[u];
     o["dyntype"] = enum_name(m, m.actuator_dyntype[u], {{kDynNone, "none"}, {kDynMuscle, "muscle"}},
                              from + ": dyntype");
-    o["gaintype"] = enum_name(m, m.actuator_gaintype[u],
-                              {{kGainFixed, "fixed"}, {kGainMuscle, "muscle"}}, from + ": gaintype");
-    o["biastype"] = enum_name(m, m.actuator_biastype[u],
-                              {{kBiasNone, "none"}, {kBiasAffine, "affine"}, {kBiasMuscle, "muscle"}},
-                              from + ": biastype");
+    o["gaintype"] =
+        enum_name(m, m.actuator_gaintype[u], {{kGainFixed, "fixed"}, {kGainMuscle, "muscle"}},
+                  from + ": gaintype");
+    o["biastype"] =
+        enum_name(m, m.actuator_biastype[u],
+                  {{kBiasNone, "none"}, {kBiasAffine, "affine"}, {kBiasMuscle, "muscle"}},
+                  from + ": biastype");
     o["dynprm"] = vec<J>(&m.actuator_dynprm[kNumActPrm * u], kNumActPrm);
     o["gainprm"] = vec<J>(&m.actuator_gainprm[kNumActPrm * u], kNumActPrm);
     o["biasprm"] = vec<J>(&m.actuator_biasprm[kNumActPrm * u], kNumActPrm);
@@ -366,7 +371,8 @@ J document(const Model& m) {
     kf["time"] = m.key_time[k];
     kf["qpos"] = vec<J>(&m.key_qpos[static_cast<size_t>(k) * m.size.nq], m.size.nq);
     kf["qvel"] = vec<J>(&m.key_qvel[static_cast<size_t>(k) * m.size.nv], m.size.nv);
-    if (m.size.na > 0) kf["act"] = vec<J>(&m.key_act[static_cast<size_t>(k) * m.size.na], m.size.na);
+    if (m.size.na > 0)
+      kf["act"] = vec<J>(&m.key_act[static_cast<size_t>(k) * m.size.na], m.size.na);
     if (m.size.nu > 0)
       kf["ctrl"] = vec<J>(&m.key_ctrl[static_cast<size_t>(k) * m.size.nu], m.size.nu);
     doc["keyframes"].push_back(kf);

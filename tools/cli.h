@@ -9,5 +9,7 @@ namespace sinew::cli {
 int cmd_info(int argc, char** argv);
 int cmd_sim(int argc, char** argv);
 int cmd_import(int argc, char** argv);
+int cmd_probe(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 
 }  // namespace sinew::cli

@@ -41,15 +41,7 @@ int cmd_import(int argc, char** argv) {
       std::cerr << "\n";
     }
   }
-  const Model& m = res.model;
-  for (int g = 0; g < m.size.ngeom; ++g)
-    if (m.geom_type[g] == 4)
-      throw ModelError(in + ": geom " + std::to_string(g) + " \"" + m.geom_name[g] +
-                       "\" is an ellipsoid, which the JSON format cannot store yet");
-  if (m.size.ntendon || m.size.nu || m.size.neq || m.size.nexclude)
-    std::cerr << "note: tendons, actuators, equalities and contact excludes are written only "
-                 "when the JSON format stores them\n";
-  save_model_json(m, out);
+  save_model_json(res.model, out);
   const Sizes& s = res.model.size;
   std::printf(
       "%s: %d bodies, %d joints, %d geoms, %d sites, %d meshes, %d tendons, %d actuators, "

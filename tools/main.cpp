@@ -20,6 +20,8 @@ const Command kCommands[] = {
     {"sim", sinew::cli::cmd_sim, "simulate a batch of worlds and report throughput and health"},
     {"import", sinew::cli::cmd_import,
      "convert an MJCF (MuJoCo XML) model into a Sinew JSON model"},
+    {"probe", sinew::cli::cmd_probe, "print what the engine computes at one state, as JSON"},
+    {"bench", sinew::cli::cmd_bench, "single-thread physics steps/s with a per-stage breakdown"},
 };
 
 void usage(std::FILE* out) {
