@@ -246,13 +246,14 @@ SINEW_HD int collide_plane_sphere(const CollisionGeom<T>& plane, const Collision
   return 1;
 }
 
-// Plane vs capsule: each end cap is a sphere; at most 2 contacts (the -z end first).
+// Plane vs capsule: each end cap is a sphere; at most 2 contacts (the +z end first, as MuJoCo's
+// mjc_PlaneCapsule).
 template <typename T>
 SINEW_HD int collide_plane_capsule(const CollisionGeom<T>& plane, const CollisionGeom<T>& cap,
                                    T margin, ContactPoint<T>* out) {
   const Vec3<T> a = cap.rot.col(2) * cap.size[1];
   int n = 0;
-  for (int side = -1; side <= 1; side += 2) {
+  for (int side = 1; side >= -1; side -= 2) {
     CollisionGeom<T> end = cap;
     end.pos = cap.pos + a * T(side);
     n += collide_plane_sphere(plane, end, margin, out + n);
@@ -621,12 +622,17 @@ SINEW_HD int collide_geoms(const ModelView<T>& m, const WorldData<T>& d, int g1,
 // Contact frame from a normal (MuJoCo's mju_makeFrame rule): row 0 = unit normal n; row 1 = the
 // y axis (or the z axis when |n_y| >= 0.5) made orthogonal to n and normalized; row 2 = n x row 1.
 template <typename T>
-SINEW_HD void make_contact_frame(const Vec3<T>& normal, T* frame) {
+SINEW_HD void make_contact_frame(const Vec3<T>& normal, T* frame,
+                                 const Vec3<T>& tangent = Vec3<T>()) {
   Vec3<T> n = normal;
   normalize(n);
-  Vec3<T> t1 = (n.y < T(0.5) && n.y > T(-0.5)) ? Vec3<T>(0, 1, 0) : Vec3<T>(0, 0, 1);
+  // first tangent: the hint when given (|hint|^2 >= 0.25), else world y, or z when the normal
+  // is close to y (MuJoCo's mju_makeFrame); made orthogonal to n, (1, 0, 0) if that vanishes
+  Vec3<T> t1 = norm2(tangent) >= T(0.25)         ? tangent
+               : (n.y < T(0.5) && n.y > T(-0.5)) ? Vec3<T>(0, 1, 0)
+                                                 : Vec3<T>(0, 0, 1);
   t1 -= n * dot(n, t1);
-  normalize(t1);
+  if (normalize(t1) < T(1e-15)) t1 = Vec3<T>(1, 0, 0);
   const Vec3<T> t2 = cross(n, t1);
   n.store(frame);
   t1.store(frame + 3);
@@ -660,12 +666,12 @@ SINEW_HD bool may_touch(const ModelView<T>& m, const WorldData<T>& d, int g1, in
 
 // Collision stage: for each candidate pair (m.pair_geom1/2, already filtered by contype,
 // conaffinity and body relations) whose bounding volumes may touch, runs the narrowphase with
-// margin = max of both geom margins and appends the contacts to d.contact_* with MuJoCo's mixing
-// (mj_contactParam, solmix 0.5 each): mu = max of the sliding frictions, solref = average (or the
-// element-wise minimum when either uses the direct, non-positive form), solimp = average,
-// dim = max condim (1 stays 1, anything else becomes 3: pyramidal with sliding friction only).
-// Stops at m.size.nconmax contacts, dropping the rest in pair order. Sets *d.ncon.
-// Requires d.geom_xpos and d.geom_xmat (kinematics).
+// margin = the sum of both geom margins (MuJoCo 3.x getMargin) and appends the contacts to
+// d.contact_* with MuJoCo's mixing (mj_contactParam, solmix 0.5 each): mu = max of the sliding
+// frictions, solref = average (or the element-wise minimum when either uses the direct,
+// non-positive form), solimp = average, dim = max condim (1 stays 1, anything else becomes 3:
+// pyramidal with sliding friction only). Stops at m.size.nconmax contacts, dropping the rest in
+// pair order. Sets *d.ncon. Requires d.geom_xpos and d.geom_xmat (kinematics).
 template <typename T>
 SINEW_HD void collision(const ModelView<T>& m, WorldData<T>& d) {
   const int nconmax = m.size.nconmax;
@@ -673,13 +679,20 @@ SINEW_HD void collision(const ModelView<T>& m, WorldData<T>& d) {
   int ncon = 0;
   for (int i = 0; i < m.size.npair && ncon < nconmax; ++i) {
     const int g1 = m.pair_geom1[i], g2 = m.pair_geom2[i];
-    const T margin = s_max(m.geom_margin[g1], m.geom_margin[g2]);
+    const T margin = m.geom_margin[g1] + m.geom_margin[g2];
     if (!collision_detail::may_touch(m, d, g1, g2, margin)) continue;
     ContactPoint<T> buf[kMaxContactsPerPair];
     const int n = collide_geoms(m, d, g1, g2, margin, buf, maxcon);
+    // capsule on a plane: the friction frame follows the capsule axis (mjc_PlaneCapsule)
+    Vec3<T> hint;
+    const int t1 = m.geom_type[g1], t2 = m.geom_type[g2];
+    if ((t1 == kGeomPlane && t2 == kGeomCapsule) || (t2 == kGeomPlane && t1 == kGeomCapsule)) {
+      const T* R = d.geom_xmat + 9 * (t1 == kGeomCapsule ? g1 : g2);
+      hint = Vec3<T>(R[2], R[5], R[8]);
+    }
     for (int k = 0; k < n && ncon < nconmax; ++k, ++ncon) {
       buf[k].pos.store(d.contact_pos + 3 * ncon);
-      make_contact_frame(buf[k].normal, d.contact_frame + 9 * ncon);
+      make_contact_frame(buf[k].normal, d.contact_frame + 9 * ncon, hint);
       d.contact_dist[ncon] = buf[k].dist;
       d.contact_margin[ncon] = margin;
       d.contact_mu[ncon] = s_max(m.geom_friction[3 * g1], m.geom_friction[3 * g2]);

@@ -346,10 +346,10 @@ TEST_CASE("golden states: MS-Human-700 Locomotion") {
 // and orients the friction pyramid of a capsule-plane contact along the capsule axis projected
 // on the plane (Sinew: mju_makeFrame's default tangent). With both changed the constrained qacc
 // of every state matches to ~1e-10.
-TEST_CASE("golden states: MS-Human-700 constrained qacc" * doctest::may_fail()) {
+TEST_CASE("golden states: MS-Human-700 constrained qacc") {
   check_model("ms_human_700", "ms_human_700/MS-Human-700.xml", kConstrained);
 }
-TEST_CASE("golden states: MS-Human-700 Locomotion constrained qacc" * doctest::may_fail()) {
+TEST_CASE("golden states: MS-Human-700 Locomotion constrained qacc") {
   check_model("ms_human_700_locomotion", "ms_human_700/MS-Human-700-Locomotion.xml", kConstrained);
 }
 
