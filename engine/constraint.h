@@ -367,7 +367,8 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   T* p = d.scratch_nv + 2 * nv;
   T* Mp = d.scratch_nv + 3 * nv;  // also used as `diff` inside primal_cost (not live across)
   const T scale = T(1) / (m.stat_meaninertia[0] * T(nv > 1 ? nv : 1));
-  const T tol = T(m.opt.tolerance);
+  // a float solve cannot resolve MuJoCo's default 1e-8: floor the tolerance at 10 eps
+  const T tol = s_max(T(m.opt.tolerance), T(10) * RealTraits<T>::kEps);
   T prev_cost = 0;
   int it = 0;
   for (; it < m.opt.iterations; ++it) {
