@@ -14,5 +14,5 @@ bash tools/bootstrap.sh
 sinew_configure_release
 cmake --build --preset release --target sinew -j "$SINEW_JOBS"
 
-echo "== sinew sim $MODEL --worlds 64 --steps 2000 $*"
-./build/release/sinew sim "$MODEL" --worlds 64 --steps 2000 "$@"
+echo "== sinew sim $MODEL --worlds 64 --steps 2000 --keyframe 0 --noise 0.05 $*"
+./build/release/sinew sim "$MODEL" --worlds 64 --steps 2000 --keyframe 0 --noise 0.05 "$@"
