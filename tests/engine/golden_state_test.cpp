@@ -3,11 +3,11 @@
 // The engine against MuJoCo 3.17.0 at random states of the five reference models (issue 3, "Done
 // when"): tests/data/state_golden/<model>.{json,bin}, written by tools/oracle/state_golden.py
 // (format and states: tests/data/README.md). Every model is imported from its MJCF file under
-// ../shared/data/models (the test skips a model whose file is absent) with MuJoCo's compiled
-// actuator_lengthrange and acc0, so that actuator forces compare like for like; Sinew's own acc0
-// is compared separately. Error = ||a - b||_inf / max(||b||_inf, floor) per state (per body for
-// inertias, per tendon row for Jacobians); the largest over all states is printed per model and
-// quantity (MESSAGE) and checked against the issue's tolerance.
+// models/src (copied from ../shared/data/models) (the test skips a model whose file is absent) with
+// MuJoCo's compiled actuator_lengthrange and acc0, so that actuator forces compare like for like;
+// Sinew's own acc0 is compared separately. Error = ||a - b||_inf / max(||b||_inf, floor) per state
+// (per body for inertias, per tendon row for Jacobians); the largest over all states is printed per
+// model and quantity (MESSAGE) and checked against the issue's tolerance.
 //
 // Known caveat, with its own tolerance: tendons whose wrap geom has its side site inside the geom
 // (two in MS-Human-700). MuJoCo 3.17 solves that inside-wrap problem iteratively and its tangent
@@ -41,7 +41,7 @@ using sinew::testutil::GoldenBin;
 
 namespace {
 
-const char* kModels = "../shared/data/models/";
+const char* kModels = "models/src/";
 const char* kGolden = "tests/data/state_golden/";
 
 // Tolerances of the issue's "Done when" table: {tol, floor}.

@@ -3,9 +3,9 @@
 // Model format v1, top-level sections: tendons (spatial with sites, wrapping geoms, side sites
 // and pulleys; fixed), actuators (muscle form, general form, joint and tendon transmissions,
 // muscle models), joint equalities, contact excludes, keyframe act/ctrl, ellipsoid geoms; the
-// writer's round trip, bit for bit, of MJCF models imported from ../shared/data/models (skipped
-// when that folder is absent) and of a hand-written model; malformed sections rejected with the
-// file, the JSON path and the expectation.
+// writer's round trip, bit for bit, of MJCF models imported from models/src (copied from
+// ../shared/data/models) (skipped when that folder is absent) and of a hand-written model;
+// malformed sections rejected with the file, the JSON path and the expectation.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -25,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-const char* kModels = "../shared/data/models/";
+const char* kModels = "models/src/";
 
 template <typename V>
 bool bit_equal(const V& a, const V& b) {

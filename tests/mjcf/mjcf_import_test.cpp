@@ -4,7 +4,8 @@
 // tools/oracle/mjcf_sizes_golden.py): sizes, body tree, masses and full inertia tensors in the
 // body frame (1e-6 relative; MS-Human-700's rib bodies get theirs from MuJoCo's legacy mesh
 // inertia), joints, geoms, sites, tendons and wraps, actuators, equalities, keyframes, options.
-// The models are read from ../shared/data/models; the test skips when that folder is absent.
+// The models are read from models/src (copied from ../shared/data/models); the test skips when that
+// folder is absent.
 #include "engine/mjcf/mjcf_import.h"
 
 #include <doctest/doctest.h>
@@ -25,7 +26,7 @@ using nlohmann::json;
 
 namespace {
 
-const char* kModels = "../shared/data/models/";
+const char* kModels = "models/src/";
 
 bool have_models() {
   if (std::filesystem::exists(kModels)) return true;

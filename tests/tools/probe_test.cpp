@@ -2,7 +2,7 @@
 // ctest-labels: fast
 // `sinew probe` (tools/probe.h): the report at a golden state of arm26 equals MuJoCo's values
 // (tests/data/state_golden/arm26), and malformed state files are refused with the file and field
-// named. Skips when ../shared/data/models is absent.
+// named. Skips when models/src (copied from ../shared/data/models) is absent.
 #include "tools/probe.h"
 
 #include <doctest/doctest.h>
@@ -17,7 +17,7 @@ using namespace sinew;
 using nlohmann::json;
 
 namespace {
-const char* kArm26 = "../shared/data/models/mujoco_arm26/arm26.xml";
+const char* kArm26 = "models/src/mujoco_arm26/arm26.xml";
 }
 
 TEST_CASE("probe reports MuJoCo's values at a golden arm26 state") {

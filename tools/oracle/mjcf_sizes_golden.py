@@ -10,7 +10,7 @@ body_iquat): principal axes of near-symmetric bodies are not unique, the tensor 
 Enumerations are written as MuJoCo's names (Sinew's enum values differ).
 
 Usage: .venv-oracle/bin/python tools/oracle/mjcf_sizes_golden.py [-o tests/data/mjcf_compiled_golden.json]
-Models are read from ../shared/data/models (relative to the repository root).
+Models are read from models/src (copies of ../shared/data/models) (relative to the repository root).
 The MuJoCo version is pinned in tools/oracle/requirements.txt and recorded in the output.
 """
 import argparse
@@ -144,7 +144,7 @@ def compiled(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", default="tests/data/mjcf_compiled_golden.json")
-    ap.add_argument("--models", default="../shared/data/models")
+    ap.add_argument("--models", default="models/src")
     args = ap.parse_args()
     out = {"mujoco_version": mujoco.__version__,
            "generator": "tools/oracle/mjcf_sizes_golden.py",

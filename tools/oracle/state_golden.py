@@ -244,7 +244,7 @@ def generate(name, path, nstate, seed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/models"))
+    ap.add_argument("--models", default=os.path.join(os.path.dirname(__file__), "../../models/src"))
     ap.add_argument("-o", "--output", default="tests/data/state_golden")
     ap.add_argument("--only", help="one model name")
     args = ap.parse_args()
