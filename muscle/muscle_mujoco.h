@@ -3,7 +3,7 @@
 // from the equations of its C implementation (engine_util_misc.c: mju_muscleGainLength,
 // mju_muscleGain, mju_muscleBias, mju_muscleDynamicsTimescale, mju_muscleDynamics, mju_sigmoid;
 // behaviour of release >= 3.1.2, checked against the pinned mujoco==3.17.0 by
-// tests/muscle/muscle_mujoco_test.cpp). Semantics: shared docs MUJOCO_SEMANTICS.md §1.
+// tests/muscle/mujoco_model_test.cpp). Semantics: shared docs MUJOCO_SEMANTICS.md §1.
 //
 // Sign convention (MuJoCo's): actuator force = gain * act + bias, gain <= 0 and bias <= 0, so a
 // negative force pulls (shortens the tendon).

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes tests/data/mjcf_compiled_golden.json: what MuJoCo's compiler makes of the five MJCF
 models Sinew imports (sizes, body tree and mass properties, joints, geoms, tendons and wraps,
-actuators, equalities, keyframes). tests/mjcf/mjcf_import_test.cpp compares Sinew's importer
+actuators, equalities, keyframes). tests/mjcf/import_test.cpp compares Sinew's importer
 (engine/mjcf/) with it.
 
 Body inertias are written as full tensors in the body frame (R diag(I) R^T with R from

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes tests/data/muscle_golden.json: MuJoCo's own muscle functions (mju_muscleGain,
 mju_muscleBias, mju_muscleDynamics) evaluated on a grid of lengths, velocities, controls and
-activations, for several parameter sets. tests/muscle/muscle_mujoco_test.cpp compares Sinew's
+activations, for several parameter sets. tests/muscle/mujoco_model_test.cpp compares Sinew's
 MuJoCo-compatible muscle (muscle/muscle_mujoco.h) with these values to 1e-12.
 
 Usage: .venv-oracle/bin/python tools/oracle/muscle_golden.py [-o tests/data/muscle_golden.json]
