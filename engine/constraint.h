@@ -345,6 +345,46 @@ SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const
   return alpha;
 }
 
+// Most constraint rows off the tree sparsity handled by the Woodbury identity per Newton step.
+constexpr int kMaxWoodburyRows = 24;
+
+// Given y = H_tree^-1 v in `p` (factor in d.qH / d.qHDiagInv), overwrites p with
+// (H_tree + U^T D U)^-1 v where U = the rows `rows[0..n)` of d.efc_J and D = 1/R:
+// p <- y - Z S^-1 U y, Z = H_tree^-1 U^T, S = R + U Z (n x n, Cholesky).
+template <typename T>
+SINEW_HD bool woodbury_correct(const ModelView<T>& m, WorldData<T>& d, const int* rows, int n,
+                               T* p) {
+  const int nv = m.size.nv;
+  T* Z = d.solver_Z;  // n x nv
+  T* S = d.solver_S;  // n x n
+  for (int a = 0; a < n; ++a) {
+    const T* Ja = d.efc_J + rows[a] * nv;
+    T* za = Z + a * nv;
+    for (int k = 0; k < nv; ++k) za[k] = Ja[k];
+    solve_tree(m, d.qH, d.qHDiagInv, za);
+  }
+  T w[kMaxWoodburyRows];
+  for (int a = 0; a < n; ++a) {
+    const T* Ja = d.efc_J + rows[a] * nv;
+    T uy = 0;
+    for (int k = 0; k < nv; ++k) uy += Ja[k] * p[k];
+    w[a] = uy;
+    for (int b = 0; b <= a; ++b) {
+      const T* zb = Z + b * nv;
+      T s = 0;
+      for (int k = 0; k < nv; ++k) s += Ja[k] * zb[k];
+      S[a * n + b] = s + (a == b ? d.efc_R[rows[a]] : T(0));
+    }
+  }
+  if (!cholesky(S, n)) return false;
+  cholesky_solve(S, n, w);
+  for (int a = 0; a < n; ++a) {
+    const T* za = Z + a * nv;
+    for (int k = 0; k < nv; ++k) p[k] -= za[k] * w[a];
+  }
+  return true;
+}
+
 // Solves for the constraint forces by Newton's method on the primal problem (as MuJoCo's default
 // solver; "Computation" chapter of the MuJoCo documentation): with the active set
 // {i : jar_i < 0}, the Hessian is H = M + J^T D J and each step is followed by an exact line
@@ -377,9 +417,20 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
     // gradient and Hessian H = M + J^T D J of the current active set; when every active row's
     // support is an ancestor chain, H keeps M's tree sparsity and the O(nv depth^2) L^T D L
     // factorization applies, else a dense Cholesky
+    // rows whose support is not one ancestor chain (couplings across sibling branches, contacts
+    // between two bodies) are kept out of H's tree part and added back by the Woodbury identity
+    // (H_tree + U^T D U)^-1 = H_tree^-1 - Z (R + U Z)^-1 Z^T, Z = H_tree^-1 U^T, when there are
+    // at most kMaxWoodburyRows of them; otherwise H is factorized densely
+    int extra[kMaxWoodburyRows];
+    int nextra = 0;
     bool tree = true;
-    for (int i = 0; i < nefc; ++i)
-      if (row_active(d, i, d.efc_jar[i]) && d.efc_chain[i] < 0) tree = false;
+    for (int i = 0; i < nefc; ++i) {
+      if (!row_active(d, i, d.efc_jar[i]) || d.efc_chain[i] >= 0) continue;
+      if (nextra < kMaxWoodburyRows)
+        extra[nextra++] = i;
+      else
+        tree = false;
+    }
     T gnorm = 0;
     for (int k = 0; k < nv; ++k) g[k] = r[k];
     for (int k = 0; k < nv * nv; ++k) d.qH[k] = d.qM[k];
@@ -387,7 +438,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
       if (!row_active(d, i, d.efc_jar[i])) continue;
       const T D = T(1) / d.efc_R[i];
       const T* Ji = d.efc_J + i * nv;
-      if (tree) {
+      if (tree && d.efc_chain[i] >= 0) {
         for (int k = d.efc_chain[i]; k >= 0; k = m.dof_parentid[k]) {
           if (Ji[k] == T(0)) continue;
           g[k] += D * d.efc_jar[i] * Ji[k];
@@ -399,6 +450,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
       for (int k = 0; k < nv; ++k) {
         if (Ji[k] == T(0)) continue;
         g[k] += D * d.efc_jar[i] * Ji[k];
+        if (tree) continue;  // a Woodbury row: not in H
         const T dj = D * Ji[k];
         for (int l = 0; l <= k; ++l) d.qH[k * nv + l] += dj * Ji[l];
       }
@@ -409,6 +461,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
     if (tree) {
       if (!factor_tree(m, d.qH, d.qHDiagInv)) break;
       solve_tree(m, d.qH, d.qHDiagInv, p);
+      if (nextra > 0 && !woodbury_correct(m, d, extra, nextra, p)) break;
     } else {
       if (!cholesky(d.qH, nv)) break;
       cholesky_solve(d.qH, nv, p);

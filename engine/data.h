@@ -62,6 +62,8 @@ namespace sinew {
   X(qLDiagInv, nv)                \
   X(qH, nv* nv)                   \
   X(qHDiagInv, nv)                \
+  X(solver_Z, 24 * nv)            \
+  X(solver_S, 24 * 24)            \
   X(scratch_nv, nv * 4)           \
   X(scratch_nq, nq)               \
   X(scratch_na, na * 2)           \

@@ -35,7 +35,7 @@ int cmd_import(int argc, char** argv) {
     for (const std::string& w : res.warnings) std::cerr << w << "\n";
     if (!res.missing_lengthrange.empty()) {
       std::cerr << "note: " << res.missing_lengthrange.size()
-                << " actuator(s) have no lengthrange (computed by Sinew when needed):";
+                << " actuator(s) give no lengthrange (muscles: computed by MuJoCo's procedure):";
       for (const std::string& n : res.missing_lengthrange)
         std::cerr << " " << (n.empty() ? "?" : n);
       std::cerr << "\n";

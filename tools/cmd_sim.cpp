@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sinew sim MODEL --worlds N --steps K [--threads T]`: simulate a batch of worlds on the CPU and
-// report throughput, energy drift and flagged (diverged) worlds.
+// report throughput, energy drift, the joint-coupling residual and centre-of-mass speed of world 0
+// and flagged (diverged) worlds; optionally under random muscle excitations and from a start state
+// projected onto the couplings (issue 3 item 7).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,6 +11,7 @@
 #include <iostream>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "engine/cpu/driver.h"
 #include "engine/data.h"
@@ -16,16 +19,17 @@
 #include "engine/model_io.h"
 #include "engine/passive.h"
 #include "tools/cli.h"
+#include "tools/sim_report.h"
 
 namespace sinew::cli {
 
 namespace {
 
 struct SimArgs {
-  int worlds = 1, steps = 1000, threads = 0, keyframe = -1;
+  int worlds = 1, steps = 1000, threads = 0, keyframe = -1, hold = 10;
   double noise = 0;
   unsigned seed = 1;
-  bool quiet = false;
+  bool quiet = false, json = false, project = false, random = false;
 };
 
 // Perturbs hinge/slide positions and all velocities of world w by N(0, noise).
@@ -42,35 +46,58 @@ void perturb(const Model& m, WorldData<T>& d, double noise, unsigned seed, int w
 template <typename T>
 int run(const Model& m, const ModelView<T>& mv, const SimArgs& a) {
   Data<T> data(m, a.worlds);
+  SimReport rep;
   for (int w = 0; w < a.worlds; ++w) {
     if (a.keyframe >= 0) data.reset_keyframe(m, a.keyframe, w);
     WorldData<T> d = data.world(w);
+    if (a.project) rep.projection_sweeps = project_couplings(mv, d.qpos);
     if (a.noise > 0) perturb(m, d, a.noise, a.seed, w);
+    for (int u = 0; u < m.size.nu; ++u) d.ctrl[u] = 0;
   }
+  // excitation streams: one generator per world (seeded by --seed and the world index)
+  std::vector<std::mt19937_64> rngs;
+  for (int w = 0; w < a.worlds; ++w) rngs.emplace_back(a.seed * 7919ull + 1000003ull * w + 17);
+  std::uniform_real_distribution<double> unif(0, 1);
   cpu::ThreadPool pool(a.threads);
   const DataView<T>& v = data.view();
   WorldData<T> w0 = data.world(0);
-  double e0 = 0, max_dev = 0, max_ke = 0, sum_ncon = 0, sum_nefc = 0, sum_iter = 0;
-  long flagged_events = 0;
+  for (int e = 0; e < m.size.neq; ++e) rep.neq_joint += is_coupling(mv.eq_active, mv.eq_type, e);
+  rep.residual_start = coupling_residual(mv, w0.qpos);
+  rep.residual_max = rep.residual_start;
+  // the centre-of-mass speed is taken over the last second (or the whole run if shorter)
+  const int window = std::min(a.steps, std::max(1, int(std::lround(1.0 / m.opt.timestep))));
+  double sum_ncon = 0, sum_nefc = 0, sum_iter = 0;
   std::vector<char> ever_flagged(a.worlds, 0);
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   auto last_report = t0;
-  double sim_seconds = 0;
   for (int s = 0; s < a.steps; ++s) {
+    if (a.random && s % a.hold == 0)
+      for (int w = 0; w < a.worlds; ++w) {
+        T* ctrl = v.ctrl + static_cast<std::ptrdiff_t>(w) * m.size.nu;
+        for (int u = 0; u < m.size.nu; ++u) ctrl[u] = static_cast<T>(unif(rngs[w]));
+      }
     cpu::step(mv, v, pool, 1);
-    // energy of world 0 is evaluated inside the step, before integration
+    // energy, cvel and cinert of world 0 are those of the step's initial state (before
+    // integration); the coupling residual is that of the integrated qpos
     const double e = double(w0.energy[0]) + double(w0.energy[1]);
-    if (s == 0) e0 = e;
-    max_dev = std::max(max_dev, std::fabs(e - e0));
-    max_ke = std::max(max_ke, double(w0.energy[1]));
+    if (s == 0) rep.e0 = e;
+    rep.max_dev = std::max(rep.max_dev, std::fabs(e - rep.e0));
+    rep.max_ke = std::max(rep.max_ke, double(w0.energy[1]));
+    rep.residual_max = std::max(rep.residual_max, coupling_residual(mv, w0.qpos));
+    if (s >= a.steps - window) {
+      double vc[3];
+      com_velocity(mv, w0, vc);
+      rep.com_speed_end = std::sqrt(vc[0] * vc[0] + vc[1] * vc[1] + vc[2] * vc[2]);
+      rep.com_speed_last_max = std::max(rep.com_speed_last_max, rep.com_speed_end);
+    }
     sum_ncon += *w0.ncon;
     sum_nefc += *w0.nefc;
     sum_iter += *w0.solver_iter;
     for (int w = 0; w < a.worlds; ++w) {
       int* f = v.flag + w;
       if (*f) {
-        ++flagged_events;
+        ++rep.flagged_events;
         ever_flagged[w] = 1;
         *f = 0;
       }
@@ -84,28 +111,33 @@ int run(const Model& m, const ModelView<T>& mv, const SimArgs& a) {
                    (s + 1.0) * a.worlds / el, el, eta);
     }
   }
-  const double wall = std::chrono::duration<double>(clock::now() - t0).count();
-  sim_seconds = a.steps * m.opt.timestep;
-  const long total = static_cast<long>(a.steps) * a.worlds;
-  const int nflag = static_cast<int>(std::count(ever_flagged.begin(), ever_flagged.end(), 1));
-  std::printf("model          %s (nq %d, nv %d, %s, %s)\n", m.source.c_str(), m.size.nq, m.size.nv,
-              sizeof(T) == 8 ? "double" : "float",
-              m.opt.integrator == kIntegratorRK4 ? "rk4" : "euler");
-  std::printf("batch          %d worlds x %d steps (%.3g s simulated), %d threads\n", a.worlds,
-              a.steps, sim_seconds, pool.size());
-  std::printf(
-      "throughput     %.4g steps/s (world-steps per wall second), %.3g x real time "
-      "per world, wall %.3f s\n",
-      total / wall, sim_seconds * a.worlds / wall, wall);
-  std::printf(
-      "energy         world 0: E(0) %.6g J, E(end) %.6g J, max |E(t)-E(0)| %.3g J "
-      "(%.3g of max KE)%s\n",
-      e0, double(w0.energy[0]) + double(w0.energy[1]), max_dev, max_ke > 0 ? max_dev / max_ke : 0.0,
-      (sum_nefc > 0 || has_damping(mv)) ? " (not conserved: damping or constraints act)" : "");
-  std::printf("constraints    world 0 mean: %.2f contacts, %.2f rows, %.1f solver iterations\n",
-              sum_ncon / a.steps, sum_nefc / a.steps, sum_iter / a.steps);
-  std::printf("flagged        %d of %d worlds diverged and were reset (%ld events)\n", nflag,
-              a.worlds, flagged_events);
+  rep.wall = std::chrono::duration<double>(clock::now() - t0).count();
+  rep.model = m.source;
+  rep.precision = sizeof(T) == 8 ? "double" : "float";
+  rep.integrator = m.opt.integrator == kIntegratorRK4 ? "rk4" : "euler";
+  rep.excitation = a.random ? "random" : "zero";
+  rep.nq = m.size.nq;
+  rep.nv = m.size.nv;
+  rep.nu = m.size.nu;
+  rep.worlds = a.worlds;
+  rep.steps = a.steps;
+  rep.threads = pool.size();
+  rep.hold = a.hold;
+  rep.keyframe = a.keyframe;
+  rep.projected = a.project;
+  rep.timestep = m.opt.timestep;
+  rep.residual_end = coupling_residual(mv, w0.qpos);
+  rep.com_window_s = window * m.opt.timestep;
+  rep.e_end = double(w0.energy[0]) + double(w0.energy[1]);
+  rep.energy_not_conserved = sum_nefc > 0 || has_damping(mv);
+  rep.mean_ncon = sum_ncon / a.steps;
+  rep.mean_nefc = sum_nefc / a.steps;
+  rep.mean_iter = sum_iter / a.steps;
+  rep.flagged_worlds = static_cast<int>(std::count(ever_flagged.begin(), ever_flagged.end(), 1));
+  if (a.json)
+    rep.print_json();
+  else
+    rep.print_text();
   return 0;
 }
 
@@ -113,9 +145,9 @@ int run(const Model& m, const ModelView<T>& mv, const SimArgs& a) {
 
 int cmd_sim(int argc, char** argv) {
   cxxopts::Options opts("sinew sim",
-                        "Simulate a batch of worlds on the CPU; print throughput, energy drift and "
-                        "flagged worlds.");
-  opts.add_options()("model", "model file (.json)", cxxopts::value<std::string>())(
+                        "Simulate a batch of worlds on the CPU; print throughput, energy drift, "
+                        "coupling residual, centre-of-mass speed and flagged worlds.");
+  opts.add_options()("model", "model file (.json or .xml)", cxxopts::value<std::string>())(
       "w,worlds", "number of worlds", cxxopts::value<int>()->default_value("1"))(
       "s,steps", "steps per world", cxxopts::value<int>()->default_value("1000"))(
       "t,threads", "CPU threads (0 = all cores)", cxxopts::value<int>()->default_value("0"))(
@@ -124,9 +156,18 @@ int cmd_sim(int argc, char** argv) {
       "timestep", "override the model's timestep (s)", cxxopts::value<double>())(
       "keyframe", "start from this keyframe (name or index)", cxxopts::value<std::string>())(
       "noise", "std. dev. of a random perturbation of hinge/slide qpos and of qvel",
-      cxxopts::value<double>()->default_value("0"))("seed", "random seed for --noise",
-                                                    cxxopts::value<unsigned>()->default_value("1"))(
-      "q,quiet", "no progress lines")("h,help", "show this help");
+      cxxopts::value<double>()->default_value("0"))(
+      "seed", "random seed for --noise and --excitation random",
+      cxxopts::value<unsigned>()->default_value("1"))(
+      "excitation",
+      "muscle controls: zero, or random (uniform in [0, 1], redrawn every --hold "
+      "steps, one random stream per world)",
+      cxxopts::value<std::string>()->default_value("zero"))(
+      "hold", "steps each random excitation is held", cxxopts::value<int>()->default_value("10"))(
+      "project-couplings",
+      "project the start state onto the joint couplings (dependent joint = q_ref + poly(...))")(
+      "json", "print the summary as one JSON object")("q,quiet", "no progress lines")(
+      "h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL");
   auto r = opts.parse(argc, argv);
@@ -144,9 +185,19 @@ int cmd_sim(int argc, char** argv) {
   a.threads = r["threads"].as<int>();
   a.noise = r["noise"].as<double>();
   a.seed = r["seed"].as<unsigned>();
+  a.hold = r["hold"].as<int>();
   a.quiet = r.count("quiet") > 0;
-  if (a.worlds < 1 || a.steps < 1 || a.threads < 0 || !(a.noise >= 0)) {
-    std::cerr << "sinew sim: --worlds and --steps must be >= 1, --threads and --noise >= 0\n";
+  a.json = r.count("json") > 0;
+  a.project = r.count("project-couplings") > 0;
+  const std::string exc = r["excitation"].as<std::string>();
+  if (exc != "zero" && exc != "random") {
+    std::cerr << "sinew sim: --excitation must be zero or random, got '" << exc << "'\n";
+    return 2;
+  }
+  a.random = exc == "random";
+  if (a.worlds < 1 || a.steps < 1 || a.hold < 1 || a.threads < 0 || !(a.noise >= 0)) {
+    std::cerr << "sinew sim: --worlds, --steps and --hold must be >= 1, --threads and --noise "
+                 ">= 0\n";
     return 2;
   }
   Model m = load_model(r["model"].as<std::string>());

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "engine/lengthrange.h"
 #include "engine/mjcf/mjcf_importer.h"
 #include "engine/model_io.h"
 
@@ -722,14 +723,18 @@ MjcfImportResult Importer::run() {
   m.name = model_name_.empty() ? stem_of(path_) : model_name_;
   fill(m);
   fill_physics(m);
+  std::vector<std::string> lr_notes;
   try {
     m.finalize();
+    // lengthranges of muscles that give none (MuJoCo's compiler/lengthrange defaults)
+    lr_notes = compute_lengthrange(m);
   } catch (const ModelError&) {
     throw;
   } catch (const std::exception& e) {
     throw ModelError(e.what());
   }
   res.warnings = warn_.lines();
+  for (const std::string& n : lr_notes) res.warnings.push_back("warning: " + path_ + ": " + n);
   for (const ActuatorRec& a : actuators_)
     if (a.s.lengthrange[0] == 0 && a.s.lengthrange[1] == 0)
       res.missing_lengthrange.push_back(a.name);

@@ -17,8 +17,8 @@ struct MjcfImportResult {
   // Ignored input, one line per kind: "<file>:<line>: element 'visual' ignored (rendering
   // only)" (with the number of occurrences when more than one).
   std::vector<std::string> warnings;
-  // Names of actuators whose lengthrange was not given (left zero; MuJoCo computes it with
-  // mj_setLengthRange when the actuator is a muscle).
+  // Names of actuators whose lengthrange was not given in the file (muscles among them get
+  // one from MuJoCo's procedure, engine/lengthrange.h; its notes are in `warnings`).
   std::vector<std::string> missing_lengthrange;
 };
 

@@ -101,7 +101,7 @@ TEST_CASE("mjcf: muscle shortcut and <general class> copy only the given entries
   <default><default class="muscle"><muscle ctrllimited="true" ctrlrange="0 1"/></default></default>
   <worldbody>
     <site name="s0"/>
-    <body name="b"><joint name="x" type="slide"/><geom size="0.1"/><site name="s1" pos="0 0 -1"/></body>
+    <body name="b"><joint name="x" type="slide" range="-0.5 0.5"/><geom size="0.1"/><site name="s1" pos="0 0 -1"/></body>
   </worldbody>
   <tendon><spatial name="t"><site site="s0"/><site site="s1"/></spatial></tendon>
   <actuator>
@@ -124,6 +124,10 @@ TEST_CASE("mjcf: muscle shortcut and <general class> copy only the given entries
   CHECK(m.actuator_gainprm[12] == -1);  // force < 0: scale / acc0
   CHECK(m.actuator_actadr[1] == 1);
   REQUIRE(res.missing_lengthrange.size() == 1);
+  // the second muscle's lengthrange is computed (engine/lengthrange.h); the slide's range bounds
+  // it (without it MuJoCo and Sinew both fail: the tendon lengthens without limit)
+  CHECK(m.actuator_lengthrange[2] == doctest::Approx(0.5).epsilon(0.02));
+  CHECK(m.actuator_lengthrange[3] == doctest::Approx(1.5).epsilon(0.02));
   CHECK(m.wrap_type[0] == kWrapSite);
 }
 
