@@ -74,7 +74,7 @@ SINEW_HD void solve_tree(const ModelView<T>& m, const T* L, const T* diaginv, T*
   for (int k = nv - 1; k >= 0; --k)  // x <- L^-T x
     for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[i] -= L[k * nv + i] * x[k];
   for (int k = 0; k < nv; ++k) x[k] *= diaginv[k];  // x <- D^-1 x
-  for (int k = 0; k < nv; ++k)                       // x <- L^-1 x
+  for (int k = 0; k < nv; ++k)                      // x <- L^-1 x
     for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[k] -= L[k * nv + i] * x[i];
 }
 

@@ -14,6 +14,7 @@
 #include "engine/forward.h"
 #include "engine/model_io.h"
 #include "tools/cli.h"
+#include "tools/cli_args.h"
 
 namespace sinew::cli {
 
@@ -87,17 +88,10 @@ int cmd_bench(int argc, char** argv) {
       "hold", "steps each random excitation is held", cxxopts::value<int>()->default_value("10"))(
       "seed", "random seed", cxxopts::value<unsigned>()->default_value("1"))(
       "json", "print the results as JSON")("h,help", "show this help");
-  opts.parse_positional({"model"});
-  opts.positional_help("MODEL");
-  auto r = opts.parse(argc, argv);
-  if (r.count("help")) {
-    std::cout << opts.help() << std::endl;
-    return 0;
-  }
-  if (!r.count("model")) {
-    std::cerr << "sinew bench: missing MODEL\n" << opts.help() << std::endl;
-    return 2;
-  }
+  int exit_code = 0;
+  const auto parsed = parse_model_args(opts, argc, argv, "bench", exit_code);
+  if (!parsed) return exit_code;
+  const cxxopts::ParseResult& r = *parsed;
   const int steps = r["steps"].as<int>(), hold = r["hold"].as<int>();
   if (steps < 1 || hold < 1) {
     std::cerr << "sinew bench: --steps and --hold must be >= 1\n";
@@ -143,12 +137,13 @@ int cmd_bench(int argc, char** argv) {
   double staged = 0;
   for (int i = 0; i < timer.n; ++i) staged += timer.seconds[i];
   if (r.count("json")) {
-    std::printf("{\"model\": \"%s\", \"nv\": %d, \"nu\": %d, \"steps\": %d, \"steps_per_s\": %.6g, "
-                "\"us_per_step\": %.6g, \"mean_nefc\": %.4g, \"mean_ncon\": %.4g, "
-                "\"mean_solver_iter\": %.4g, \"max_solver_residual\": %.3g, \"flagged\": %ld, "
-                "\"stages_us\": {",
-                m.source.c_str(), m.size.nv, m.size.nu, steps, steps / wall, 1e6 * wall / steps,
-                nefc / steps, ncon / steps, iters / steps, max_res, flagged);
+    std::printf(
+        "{\"model\": \"%s\", \"nv\": %d, \"nu\": %d, \"steps\": %d, \"steps_per_s\": %.6g, "
+        "\"us_per_step\": %.6g, \"mean_nefc\": %.4g, \"mean_ncon\": %.4g, "
+        "\"mean_solver_iter\": %.4g, \"max_solver_residual\": %.3g, \"flagged\": %ld, "
+        "\"stages_us\": {",
+        m.source.c_str(), m.size.nv, m.size.nu, steps, steps / wall, 1e6 * wall / steps,
+        nefc / steps, ncon / steps, iters / steps, max_res, flagged);
     for (int i = 0; i < timer.n; ++i)
       std::printf("%s\"%s\": %.4g", i ? ", " : "", timer.names[i], 1e6 * timer.seconds[i] / steps);
     std::printf("}}\n");
@@ -158,9 +153,10 @@ int cmd_bench(int argc, char** argv) {
               m.size.nu, m.size.ntendon);
   std::printf("throughput   %.1f steps/s (%.1f us/step) over %d steps, 1 thread, %ld flagged\n",
               steps / wall, 1e6 * wall / steps, steps, flagged);
-  std::printf("constraints  mean %.1f rows, %.1f contacts, %.2f Newton iterations; max relative "
-              "residual of M (qacc - qacc_smooth) = J^T f: %.2e\n",
-              nefc / steps, ncon / steps, iters / steps, max_res);
+  std::printf(
+      "constraints  mean %.1f rows, %.1f contacts, %.2f Newton iterations; max relative "
+      "residual of M (qacc - qacc_smooth) = J^T f: %.2e\n",
+      nefc / steps, ncon / steps, iters / steps, max_res);
   std::printf("stages       (us/step, %% of the staged total)\n");
   for (int i = 0; i < timer.n; ++i)
     std::printf("  %-20s %9.2f  %5.1f%%\n", timer.names[i], 1e6 * timer.seconds[i] / steps,

@@ -9,6 +9,7 @@
 #include "engine/model.h"
 #include "engine/model_io.h"
 #include "tools/cli.h"
+#include "tools/cli_args.h"
 
 namespace sinew::cli {
 
@@ -46,17 +47,10 @@ int cmd_info(int argc, char** argv) {
   cxxopts::Options opts("sinew info", "Print a model's sizes, total mass and body tree.");
   opts.add_options()("model", "model file (.json)", cxxopts::value<std::string>())(
       "json", "print the summary as JSON")("h,help", "show this help");
-  opts.parse_positional({"model"});
-  opts.positional_help("MODEL");
-  auto r = opts.parse(argc, argv);
-  if (r.count("help")) {
-    std::cout << opts.help() << std::endl;
-    return 0;
-  }
-  if (!r.count("model")) {
-    std::cerr << "sinew info: missing MODEL\n" << opts.help() << std::endl;
-    return 2;
-  }
+  int exit_code = 0;
+  const auto parsed = parse_model_args(opts, argc, argv, "info", exit_code);
+  if (!parsed) return exit_code;
+  const cxxopts::ParseResult& r = *parsed;
   const Model m = load_model(r["model"].as<std::string>());
   const Sizes& s = m.size;
   if (r.count("json")) {

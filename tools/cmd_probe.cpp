@@ -10,6 +10,7 @@
 #include "engine/model.h"
 #include "engine/model_io.h"
 #include "tools/cli.h"
+#include "tools/cli_args.h"
 #include "tools/probe.h"
 
 namespace sinew::cli {
@@ -31,17 +32,11 @@ int cmd_probe(int argc, char** argv) {
                                      cxxopts::value<std::string>())(
       "indent", "JSON indentation (-1: one line)", cxxopts::value<int>()->default_value("1"))(
       "h,help", "show this help");
-  opts.parse_positional({"model"});
-  opts.positional_help("MODEL --state STATE.json");
-  auto r = opts.parse(argc, argv);
-  if (r.count("help")) {
-    std::cout << opts.help() << std::endl;
-    return 0;
-  }
-  if (!r.count("model")) {
-    std::cerr << "sinew probe: missing MODEL\n" << opts.help() << std::endl;
-    return 2;
-  }
+  int exit_code = 0;
+  const auto parsed =
+      parse_model_args(opts, argc, argv, "probe", exit_code, "MODEL --state STATE.json");
+  if (!parsed) return exit_code;
+  const cxxopts::ParseResult& r = *parsed;
   const Model m = load_model(r["model"].as<std::string>());
   for (int u = 0; u < m.size.nu; ++u)
     if (m.actuator_gaintype[u] == kGainMuscle && m.actuator_lengthrange[2 * u] == 0 &&

@@ -19,6 +19,7 @@
 #include "engine/model_io.h"
 #include "engine/passive.h"
 #include "tools/cli.h"
+#include "tools/cli_args.h"
 #include "tools/sim_report.h"
 
 namespace sinew::cli {
@@ -168,17 +169,10 @@ int cmd_sim(int argc, char** argv) {
       "project the start state onto the joint couplings (dependent joint = q_ref + poly(...))")(
       "json", "print the summary as one JSON object")("q,quiet", "no progress lines")(
       "h,help", "show this help");
-  opts.parse_positional({"model"});
-  opts.positional_help("MODEL");
-  auto r = opts.parse(argc, argv);
-  if (r.count("help")) {
-    std::cout << opts.help() << std::endl;
-    return 0;
-  }
-  if (!r.count("model")) {
-    std::cerr << "sinew sim: missing MODEL\n" << opts.help() << std::endl;
-    return 2;
-  }
+  int exit_code = 0;
+  const auto parsed = parse_model_args(opts, argc, argv, "sim", exit_code);
+  if (!parsed) return exit_code;
+  const cxxopts::ParseResult& r = *parsed;
   SimArgs a;
   a.worlds = r["worlds"].as<int>();
   a.steps = r["steps"].as<int>();

@@ -6,8 +6,6 @@
 // inertia), joints, geoms, sites, tendons and wraps, actuators, equalities, keyframes, options.
 // The models are read from models/src (copied from ../shared/data/models); the test skips when that
 // folder is absent.
-#include "engine/mjcf/mjcf_import.h"
-
 #include <doctest/doctest.h>
 
 #include <Eigen/Dense>
@@ -19,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/mjcf/mjcf_import.h"
 #include "engine/model_io.h"
 
 using namespace sinew;

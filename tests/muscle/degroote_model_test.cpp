@@ -7,13 +7,12 @@
 // FP(1 + e0) = 1, the rigid-tendon fibre geometry with pennation, the activation dynamics, the
 // mapping from MuJoCo's parameters, and float against double.
 //   De Groote, Kinney, Rao, Fregly, Ann. Biomed. Eng. 44(10):2922-2936, 2016.
-#include "muscle/muscle_degroote.h"
-
 #include <doctest/doctest.h>
 
 #include <array>
 #include <cmath>
 
+#include "muscle/muscle_degroote.h"
 #include "muscle/muscle_model.h"
 
 using namespace sinew;

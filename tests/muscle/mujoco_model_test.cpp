@@ -6,8 +6,6 @@
 // lmin since 3.1.2, FP(b) = fpmax/2, FP(lmax) = 1.5 fpmax, the smooth activation switch), float
 // against double, and tests/data/muscle_golden.json (mju_muscleGain/Bias/Dynamics of the pinned
 // MuJoCo on a grid, written by tools/oracle/muscle_golden.py) to 1e-12.
-#include "muscle/muscle_mujoco.h"
-
 #include <doctest/doctest.h>
 
 #include <array>
@@ -17,6 +15,7 @@
 #include <string>
 
 #include "muscle/muscle_model.h"
+#include "muscle/muscle_mujoco.h"
 
 using namespace sinew;
 
