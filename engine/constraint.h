@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Soft constraints with MuJoCo's meaning (MuJoCo documentation, "Computation": constraint model,
 // solver parameters; src/engine/engine_core_constraint.c): joint couplings (equality joint
-// polycoef), joint limits (one row per side) and frictional contacts with a pyramidal cone. Each
+// polycoef), joint and tendon limits (one row per side) and frictional contacts with a pyramidal
+// cone. Each
 // row i has a Jacobian J_i, a reference acceleration aref_i = -B (J_i v) - K imp (pos_i - margin_i)
 // and a regularizer R_i = (1 - imp)/imp * diagA_i. The constrained acceleration minimizes the
 // convex primal cost
@@ -15,7 +16,9 @@
 #include "engine/core/spatial.h"
 #include "engine/crba.h"
 #include "engine/data.h"
+#include "engine/jacobian.h"
 #include "engine/model.h"
+#include "muscle/tendon.h"
 
 namespace sinew {
 
@@ -59,24 +62,6 @@ SINEW_HD void solref_kb(const T* solref, T dmax, T h, T& K, T& B) {
   } else {
     K = -tc / s_max(T(1e-15), dmax * dmax);
     B = -dr / s_max(T(1e-15), dmax);
-  }
-}
-
-// Adds the velocity of point p on body b times `scale` along `dir` to a Jacobian row:
-// row += scale * dir^T Jp(b, p), walking the dofs of b's ancestor chain.
-template <typename T>
-SINEW_HD void add_point_jacobian(const ModelView<T>& m, const WorldData<T>& d, int b,
-                                 const Vec3<T>& p, const Vec3<T>& dir, T scale, T* row) {
-  if (b <= 0) return;
-  const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
-  const Vec3<T> r = p - off;
-  // last dof of b or of its nearest ancestor with dofs
-  int k = -1;
-  for (int bb = b; bb > 0 && k < 0; bb = m.body_parent[bb])
-    if (m.body_dofnum[bb] > 0) k = m.body_dofadr[bb] + m.body_dofnum[bb] - 1;
-  for (; k >= 0; k = m.dof_parentid[k]) {
-    const Spatial<T> s = Spatial<T>::load(d.cdof + 6 * k);
-    row[k] += scale * dot(dir, s.lin + cross(s.ang, r));
   }
 }
 
@@ -155,6 +140,25 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
       }
     }
   }
+  // tendon limits (MuJoCo <tendon limited range solreflimit solimplimit>), one row per violated
+  // side, Jacobian +-dL/dq; requires tendon() in the current state
+  if (!(m.opt.disableflags & kDisableLimit)) {
+    for (int t = 0; t < m.size.ntendon; ++t) {
+      if (!m.tendon_limited[t]) continue;
+      const T L = d.ten_length[t];
+      for (int side = 0; side < 2; ++side) {
+        const T pos = side == 0 ? L - m.tendon_range[2 * t] : m.tendon_range[2 * t + 1] - L;
+        if (pos >= T(0)) continue;
+        if (!begin_row(m, d, kCnstrLimitTendon, t, pos, T(0))) break;
+        T* row = d.efc_J + *d.nefc * nv;
+        tendon_jacobian(m, d, t, row);
+        if (side == 1)
+          for (int k = 0; k < nv; ++k) row[k] = -row[k];
+        d.efc_diagA[*d.nefc] = m.tendon_invweight0[t];
+        ++*d.nefc;
+      }
+    }
+  }
   // contacts: frictionless (condim 1) or pyramidal (condim 3: edges J_n +- mu J_t)
   if (!(m.opt.disableflags & kDisableContact)) {
     for (int c = 0; c < *d.ncon; ++c) {
@@ -205,12 +209,14 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
     for (int k = 0; k < nv; ++k) vel += Ji[k] * d.qvel[k];
     d.efc_vel[i] = vel;
     const int type = d.efc_type[i], id = d.efc_id[i];
-    const T* solref = type == kCnstrLimitJoint ? m.jnt_solref + 2 * id
-                      : type == kCnstrEquality ? m.eq_solref + 2 * id
-                                               : d.contact_solref + 2 * id;
-    const T* solimp = type == kCnstrLimitJoint ? m.jnt_solimp + 5 * id
-                      : type == kCnstrEquality ? m.eq_solimp + 5 * id
-                                               : d.contact_solimp + 5 * id;
+    const T* solref = type == kCnstrLimitJoint    ? m.jnt_solref + 2 * id
+                      : type == kCnstrEquality    ? m.eq_solref + 2 * id
+                      : type == kCnstrLimitTendon ? m.tendon_solref + 2 * id
+                                                  : d.contact_solref + 2 * id;
+    const T* solimp = type == kCnstrLimitJoint    ? m.jnt_solimp + 5 * id
+                      : type == kCnstrEquality    ? m.eq_solimp + 5 * id
+                      : type == kCnstrLimitTendon ? m.tendon_solimp + 5 * id
+                                                  : d.contact_solimp + 5 * id;
     const T imp = impedance(solimp, d.efc_pos[i], d.efc_margin[i]);
     T K, B;
     solref_kb(solref, solimp[1], h, K, B);

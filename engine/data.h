@@ -114,7 +114,8 @@ enum ConstraintType : int {
   kCnstrLimitJoint = 0,
   kCnstrContactPyramidal = 1,
   kCnstrContactFrictionless = 2,
-  kCnstrEquality = 3  // two-sided: active whatever the sign of the residual
+  kCnstrEquality = 3,  // two-sided: active whatever the sign of the residual
+  kCnstrLimitTendon = 4
 };
 
 // Pointers to one world's fields.

@@ -63,7 +63,6 @@ LrResult run_actuator(const Model& m, const ModelView<double>& mv, WorldData<dou
   const double decay = std::exp(-mv.timestep / std::max(0.01, opt.timeconst));
   std::vector<double> moment(nv), x(nv);
   double lmin[2] = {0, 0}, lmax[2] = {0, 0};
-  bool own_limit_hit = false, other_limit_hit = false;
   for (int side = 0; side < 2; ++side) {
     reset_world(mv, d);
     *d.flag = kFlagNone;
@@ -85,13 +84,6 @@ LrResult run_actuator(const Model& m, const ModelView<double>& mv, WorldData<dou
         len = gear * d.qpos[m.jnt_qposadr[id]];
         std::fill(moment.begin(), moment.end(), 0.0);
         moment[m.jnt_dofadr[id]] = gear;
-      }
-      // limited tendons outside their range: MuJoCo's tendon limit would act here (see header)
-      for (int t = 0; t < mv.size.ntendon; ++t) {
-        if (!m.tendon_limited[t]) continue;
-        const double L = d.ten_length[t];
-        if (L < m.tendon_range[2 * t] || L > m.tendon_range[2 * t + 1])
-          (on_tendon && t == id ? own_limit_hit : other_limit_hit) = true;
       }
       // force for an acceleration of norm accel along M^-1 moment, signed by the side
       x = moment;
@@ -122,16 +114,6 @@ LrResult run_actuator(const Model& m, const ModelView<double>& mv, WorldData<dou
   }
   r.range[0] = lmin[0];
   r.range[1] = lmax[1];
-  if (own_limit_hit) {
-    // MuJoCo's tendon limit would have held the tendon near its range: use that range
-    r.range[0] = m.tendon_range[2 * id];
-    r.range[1] = m.tendon_range[2 * id + 1];
-    r.computed = true;
-    r.note = actuator_label(m, u) +
-             ": lengthrange set to its tendon's range (Sinew has no tendon-limit constraint; "
-             "MuJoCo's procedure stops the tendon there, softly)";
-    return r;
-  }
   std::ostringstream os;
   const double dif = r.range[1] - r.range[0];
   if (!(dif > 0)) {
@@ -146,15 +128,10 @@ LrResult run_actuator(const Model& m, const ModelView<double>& mv, WorldData<dou
          << (side == 0 ? "shortest" : "longest") << " side varies in (" << lmin[side] << ", "
          << lmax[side] << ") over the last " << opt.interval << " s; range (" << r.range[0] << ", "
          << r.range[1] << "))";
-      if (other_limit_hit) os << "; a limited tendon left its range (Sinew has no tendon limits)";
       r.error = os.str();
       return r;
     }
   }
-  if (other_limit_hit)
-    r.note = actuator_label(m, u) +
-             ": a limited tendon left its range during the lengthrange simulation; Sinew has no "
-             "tendon-limit constraint, so the range may differ from MuJoCo's";
   r.computed = true;
   return r;
 }

@@ -14,11 +14,7 @@
 // and the side's value is the smallest (largest) actuator length seen while time > inttotal -
 // interval. It fails when a side's spread over that window exceeds tolrange * (max - min).
 //
-// Known difference: Sinew has no tendon-limit constraint, which MuJoCo keeps on during the
-// procedure. compute_lengthrange watches every limited tendon; when one leaves its range during
-// an actuator's run, MuJoCo's result would differ, so the actuator gets its own tendon's range
-// when that tendon is limited (MuJoCo's `uselimit` rule) and a note says so; otherwise the
-// computed range is kept and a note says it may differ from MuJoCo's.
+// Joint and tendon limits and joint couplings stay on during the procedure, as in MuJoCo.
 #pragma once
 
 #include <string>

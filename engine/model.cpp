@@ -124,6 +124,8 @@ void Model::finalize() {
     ++s.nlimited;
     limit_rows += jnt_type[j] == kJointBall ? 1 : (jnt_type[j] == kJointFree ? 0 : 2);
   }
+  for (int t = 0; t < s.ntendon; ++t)
+    if (tendon_limited[t]) limit_rows += 2;
   s.nefcmax = s.neq + limit_rows + 4 * s.nconmax;
 
   // quantities at qpos0 (MuJoCo's mj_setConst): M, then the inverse inertias seen by bodies and

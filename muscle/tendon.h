@@ -45,10 +45,10 @@
 //   pulley, joint : zeros. A pulley ends the polyline of a branch.
 #pragma once
 
-#include "engine/constraint.h"  // add_point_jacobian
 #include "engine/core/spatial.h"
 #include "engine/core/vec.h"
 #include "engine/data.h"
+#include "engine/jacobian.h"  // add_point_jacobian
 #include "engine/model.h"
 #include "muscle/wrap.h"
 
