@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Passive joint forces: springs toward qpos_spring and viscous damping (MuJoCo's mj_passive).
+// Passive forces (MuJoCo's mj_passive): joint springs toward qpos_spring, viscous joint damping,
+// and tendon springs and dampers.
 #pragma once
 
 #include "engine/core/quat.h"
 #include "engine/data.h"
 #include "engine/model.h"
+#include "muscle/tendon.h"
 
 namespace sinew {
 
@@ -39,6 +41,19 @@ SINEW_HD void passive(const ModelView<T>& m, WorldData<T>& d) {
     }
   }
   for (int k = 0; k < m.size.nv; ++k) d.qfrc_passive[k] -= m.dof_damping[k] * d.qvel[k];
+  // tendon springs and dampers: tension -k (L - L_spring) - b dL/dt, projected as J^T tension
+  // (springlength < 0 means the length at qpos0, as MuJoCo). Requires tendon, tendon_velocity.
+  bool any = false;
+  for (int t = 0; t < m.size.ntendon; ++t) {
+    const T k = m.tendon_stiffness[t], b = m.tendon_damping[t];
+    if (k == T(0) && b == T(0)) continue;
+    if (!any) clear_external_wrenches(m, d);
+    any = true;
+    const T rest = m.tendon_lengthspring[t] < T(0) ? m.tendon_length0[t] : m.tendon_lengthspring[t];
+    const T tension = -k * (d.ten_length[t] - rest) - b * d.ten_velocity[t];
+    tendon_apply_force(m, d, t, tension, d.qfrc_passive);
+  }
+  if (any) project_external_wrenches(m, d, d.qfrc_passive);
 }
 
 // True when any dof has damping that the Euler integrator treats implicitly.
