@@ -64,6 +64,10 @@ int cmd_info(int argc, char** argv) {
                         {"nsite", s.nsite},
                         {"nmesh", s.nmesh},
                         {"nkey", s.nkey},
+                        {"ntendon", s.ntendon},
+                        {"nu", s.nu},
+                        {"na", s.na},
+                        {"neq", s.neq},
                         {"npair", s.npair},
                         {"nconmax", s.nconmax},
                         {"nefcmax", s.nefcmax},
@@ -75,6 +79,8 @@ int cmd_info(int argc, char** argv) {
   std::printf("model     %s (%s)\n", m.name.c_str(), m.source.c_str());
   std::printf("sizes     nbody %d  njnt %d  nq %d  nv %d  ngeom %d  nsite %d  nmesh %d  nkey %d\n",
               s.nbody, s.njnt, s.nq, s.nv, s.ngeom, s.nsite, s.nmesh, s.nkey);
+  std::printf("muscles   ntendon %d  nwrap %d  nu %d  na %d  neq %d  nexclude %d\n", s.ntendon,
+              s.nwrap, s.nu, s.na, s.neq, s.nexclude);
   std::printf("contacts  %d candidate geom pairs, up to %d contacts and %d constraint rows\n",
               s.npair, s.nconmax, s.nefcmax);
   std::printf("mass      %.6g kg\n", m.total_mass());
