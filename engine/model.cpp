@@ -117,6 +117,7 @@ void Model::finalize() {
     }
   }
   s.npair = static_cast<int>(pair_geom1.size());
+  s.nconmax = std::min(s.nconmax, opt.nconmax);
   s.nlimited = 0;
   int limit_rows = 0;
   for (int j = 0; j < s.njnt; ++j) {

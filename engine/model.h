@@ -50,7 +50,8 @@ struct Options {
   double impratio = 1;                // frictional-to-normal impedance ratio
   int disableflags = 0;               // DisableBit mask
   int nconmax_pair = 4;               // contacts kept per geom pair (box/mesh vs plane)
-  bool energy = true;                 // compute potential and kinetic energy in forward
+  int nconmax = 64;    // contacts kept per world (caps the contact and constraint buffers)
+  bool energy = true;  // compute potential and kinetic energy in forward
 };
 
 // Sizes of a model. The per-world constraint capacity is derived (see Model::finalize).

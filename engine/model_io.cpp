@@ -181,7 +181,7 @@ void Loader::header(const json& doc) {
 void Loader::option(const json& v, const std::string& path, Options& opt) const {
   r_.object(v, path,
             {"timestep", "gravity", "integrator", "cone", "iterations", "tolerance", "impratio",
-             "disable", "nconmax_pair", "energy"});
+             "disable", "nconmax_pair", "nconmax", "energy"});
   opt.timestep = r_.number_or(v, path, "timestep", opt.timestep);
   r_.require(opt.timestep > 0, at(path, "timestep"),
              "expected a time step > 0 (seconds), got " + fmt(opt.timestep));
@@ -201,6 +201,8 @@ void Loader::option(const json& v, const std::string& path, Options& opt) const 
   opt.nconmax_pair = r_.integer_or(v, path, "nconmax_pair", opt.nconmax_pair);
   r_.require(opt.nconmax_pair >= 1 && opt.nconmax_pair <= 8, at(path, "nconmax_pair"),
              "expected an integer in [1, 8]");
+  opt.nconmax = r_.integer_or(v, path, "nconmax", opt.nconmax);
+  r_.require(opt.nconmax >= 0, at(path, "nconmax"), "expected an integer >= 0");
   if (const json* e = Reader::find(v, "energy")) opt.energy = r_.boolean(*e, at(path, "energy"));
   if (const json* d = Reader::find(v, "disable")) {
     const std::string p = at(path, "disable");

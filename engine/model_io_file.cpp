@@ -352,6 +352,7 @@ J document(const Model& m) {
                    {"impratio", opt.impratio},
                    {"disable", disable},
                    {"nconmax_pair", opt.nconmax_pair},
+                   {"nconmax", opt.nconmax},
                    {"energy", opt.energy}};
   doc["meshes"] = J::array();
   for (int i = 0; i < m.size.nmesh; ++i) {
