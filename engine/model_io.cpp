@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/quat.h"
+#include "engine/model_fill.h"
 #include "engine/model_io_detail.h"
 
 namespace sinew {
@@ -694,37 +695,21 @@ void Loader::fill(Model& m) const {
     for (int j = r.jnt0; j < r.jnt0 + r.njnt; ++j) {
       const JointRec& jr = joints_[j];
       m.jnt_name[j] = jr.name;
-      m.jnt_type[j] = jr.type;
-      m.jnt_bodyid[j] = b;
-      m.jnt_qposadr[j] = qa;
-      m.jnt_dofadr[j] = da;
-      m.jnt_limited[j] = jr.limited ? 1 : 0;
-      std::copy(jr.pos, jr.pos + 3, &m.jnt_pos[3 * j]);
-      std::copy(jr.axis, jr.axis + 3, &m.jnt_axis[3 * j]);
-      std::copy(jr.range, jr.range + 2, &m.jnt_range[2 * j]);
-      std::copy(jr.solref, jr.solref + 2, &m.jnt_solref[2 * j]);
-      std::copy(jr.solimp, jr.solimp + 5, &m.jnt_solimp[5 * j]);
-      m.jnt_stiffness[j] = jr.stiffness;
-      m.jnt_margin[j] = jr.margin;
-      // qpos0: ref for hinge/slide, identity for ball, the body pose for free (MuJoCo)
-      if (jr.type == kJointFree) {
-        std::copy(r.pos, r.pos + 3, &m.qpos0[qa]);
-        std::copy(r.quat, r.quat + 4, &m.qpos0[qa + 3]);
-        std::copy(&m.qpos0[qa], &m.qpos0[qa] + 7, &m.qpos_spring[qa]);
-      } else if (jr.type == kJointBall) {
-        m.qpos0[qa] = m.qpos_spring[qa] = 1;
-      } else {
-        m.qpos0[qa] = jr.ref;
-        m.qpos_spring[qa] = jr.springref;
-      }
-      for (int k = 0; k < joint_nv(jr.type); ++k) {
-        m.dof_bodyid[da + k] = b;
-        m.dof_jntid[da + k] = j;
-        m.dof_damping[da + k] = jr.damping;
-        m.dof_armature[da + k] = jr.armature;
-      }
-      qa += joint_nq(jr.type);
-      da += joint_nv(jr.type);
+      JointFill f;
+      f.type = jr.type;
+      f.limited = jr.limited;
+      std::copy(jr.pos, jr.pos + 3, f.pos);
+      std::copy(jr.axis, jr.axis + 3, f.axis);
+      std::copy(jr.range, jr.range + 2, f.range);
+      std::copy(jr.solref, jr.solref + 2, f.solref);
+      std::copy(jr.solimp, jr.solimp + 5, f.solimp);
+      f.stiffness = jr.stiffness;
+      f.margin = jr.margin;
+      f.ref = jr.ref;
+      f.springref = jr.springref;
+      f.damping = jr.damping;
+      f.armature = jr.armature;
+      fill_joint(m, j, b, f, r.pos, r.quat, qa, da);
     }
     m.body_dofnum[b] = da - m.body_dofadr[b];
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "engine/mjcf/mjcf_importer.h"
+#include "engine/model_fill.h"
 #include "engine/model_io.h"
 
 namespace sinew::mjcf {
@@ -273,36 +274,21 @@ void Importer::fill(Model& m) const {
       const JointSpec& s = jr.s;
       if (j != static_cast<int>(m.jnt_name.size())) throw ModelError(path_ + ": joint order");
       m.jnt_name.push_back(jr.name);
-      m.jnt_type[j] = s.type;
-      m.jnt_bodyid[j] = b;
-      m.jnt_qposadr[j] = qa;
-      m.jnt_dofadr[j] = da;
-      m.jnt_limited[j] = jr.limited ? 1 : 0;
-      std::copy(s.pos, s.pos + 3, &m.jnt_pos[3 * j]);
-      std::copy(s.axis, s.axis + 3, &m.jnt_axis[3 * j]);
-      std::copy(jr.range, jr.range + 2, &m.jnt_range[2 * j]);
-      std::copy(s.solref, s.solref + 2, &m.jnt_solref[2 * j]);
-      std::copy(s.solimp, s.solimp + 5, &m.jnt_solimp[5 * j]);
-      m.jnt_stiffness[j] = s.stiffness;
-      m.jnt_margin[j] = s.margin;
-      if (s.type == kJointFree) {
-        std::copy(r.pos, r.pos + 3, &m.qpos0[qa]);
-        std::copy(r.quat, r.quat + 4, &m.qpos0[qa + 3]);
-        std::copy(&m.qpos0[qa], &m.qpos0[qa] + 7, &m.qpos_spring[qa]);
-      } else if (s.type == kJointBall) {
-        m.qpos0[qa] = m.qpos_spring[qa] = 1;
-      } else {
-        m.qpos0[qa] = jr.ref;
-        m.qpos_spring[qa] = jr.springref;
-      }
-      for (int k = 0; k < joint_nv(s.type); ++k) {
-        m.dof_bodyid[da + k] = b;
-        m.dof_jntid[da + k] = j;
-        m.dof_damping[da + k] = s.damping;
-        m.dof_armature[da + k] = s.armature;
-      }
-      qa += joint_nq(s.type);
-      da += joint_nv(s.type);
+      JointFill f;
+      f.type = s.type;
+      f.limited = jr.limited;
+      std::copy(s.pos, s.pos + 3, f.pos);
+      std::copy(s.axis, s.axis + 3, f.axis);
+      std::copy(jr.range, jr.range + 2, f.range);
+      std::copy(s.solref, s.solref + 2, f.solref);
+      std::copy(s.solimp, s.solimp + 5, f.solimp);
+      f.stiffness = s.stiffness;
+      f.margin = s.margin;
+      f.ref = jr.ref;
+      f.springref = jr.springref;
+      f.damping = s.damping;
+      f.armature = s.armature;
+      fill_joint(m, j, b, f, r.pos, r.quat, qa, da);
     }
     m.body_dofnum[b] = da - m.body_dofadr[b];
   }
