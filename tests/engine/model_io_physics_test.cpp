@@ -19,6 +19,7 @@
 
 #include "engine/model_io.h"
 #include "muscle/muscle_model.h"
+#include "tests/util/model_errors.h"
 
 using namespace sinew;
 using nlohmann::json;
@@ -71,27 +72,9 @@ void check_identical(const Model& a, const Model& b) {
   CHECK(a.eq_name == b.eq_name);
 }
 
-std::string file_error(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-std::string error_of(const json& doc) {
-  try {
-    load_model_json(doc, "inline.json");
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using test::contains;
+using test::error_of;
+using test::file_error;
 
 // An arm with a shoulder (hinge y) and an elbow (hinge y): sites on the world, the upper arm and
 // the forearm; a sphere and a cylinder to wrap around; one tendon of each kind, muscles on a

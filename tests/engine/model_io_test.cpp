@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/core/quat.h"
+#include "tests/util/model_errors.h"
 
 using namespace sinew;
 using nlohmann::json;
@@ -39,27 +40,9 @@ json unit_body(const std::string& name, json joints) {
           {"joints", joints}};
 }
 
-std::string file_error(const std::string& path) {
-  try {
-    load_model(path);
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-std::string error_of(const json& doc) {
-  try {
-    load_model_json(doc, "inline.json");
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using test::contains;
+using test::error_of;
+using test::file_error;
 
 Eigen::Matrix3d rot(const double* q) {
   const Mat3<double> r = quat_to_mat(Quat<double>::load(q));
