@@ -64,7 +64,8 @@ void layer_norm_backward(const Matrix& dz, const Matrix& x_hat, const Matrix& in
       }
       const float inv_n = 1.0f / static_cast<float>(n), is = inv_std(r, 0);
       const float mean = sum * inv_n, mean_h = sum_h * inv_n;
-      for (int j = 0; j < n; ++j) xr[j] = is * (g[j] * dr[j] - mean - hr[j] * mean_h);
+      for (int j = 0; j < n; ++j)
+        xr[j] = layer_norm_input_grad(is, g[j] * dr[j], hr[j], mean, mean_h);
     }
   });
 }

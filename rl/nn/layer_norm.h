@@ -4,11 +4,10 @@
 // biased variance of the row.
 #pragma once
 
+#include "rl/nn/layer_norm_math.h"
 #include "rl/nn/matrix.h"
 
 namespace sinew::nn {
-
-constexpr float kLayerNormEps = 1e-5f;
 
 // x[batch][n] -> z[batch][n]; also writes x_hat[batch][n] and inv_std[batch][1] = 1/sqrt(var+eps)
 // for the backward pass. z may be x (in place); x_hat must be a separate matrix.

@@ -21,26 +21,27 @@ constexpr std::uint32_t kAdamVersion = 1;
 
 Adam::Adam(std::size_t n, const AdamConfig& cfg) : cfg_(cfg), m_(n, 0.0f), v_(n, 0.0f) {}
 
+AdamScalars adam_scalars(const AdamConfig& cfg, long t, float lr) {
+  const double td = static_cast<double>(t);
+  AdamScalars s;
+  s.beta1 = cfg.beta1;
+  s.beta2 = cfg.beta2;
+  s.eps = cfg.eps;
+  s.c1 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(cfg.beta1), td)));
+  s.c2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(static_cast<double>(cfg.beta2), td)));
+  s.decay = 1.0f - lr * cfg.weight_decay;
+  s.lr = lr;
+  return s;
+}
+
 void Adam::step(float* params, const float* grads, float lr) {
-  ++t_;
-  const double b1 = cfg_.beta1, b2 = cfg_.beta2, t = static_cast<double>(t_);
-  // bias corrections folded into the step size and epsilon
-  const float c1 = static_cast<float>(1.0 / (1.0 - std::pow(b1, t)));
-  const float c2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(b2, t)));
-  const float beta1 = cfg_.beta1, beta2 = cfg_.beta2, eps = cfg_.eps;
-  const float decay = 1.0f - lr * cfg_.weight_decay;
+  const AdamScalars s = adam_scalars(cfg_, ++t_, lr);
   float* m = m_.data();
   float* v = v_.data();
   const int n = static_cast<int>(m_.size());
   // element-wise: any split over threads gives the same numbers
   detail::parallel_ranges(n, 12.0 * n, [&](int begin, int end) {
-    for (int i = begin; i < end; ++i) {
-      const float g = grads[i];
-      m[i] = beta1 * m[i] + (1.0f - beta1) * g;
-      v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
-      const float m_hat = m[i] * c1, v_hat_sqrt = std::sqrt(v[i]) * c2;
-      params[i] = params[i] * decay - lr * m_hat / (v_hat_sqrt + eps);
-    }
+    for (int i = begin; i < end; ++i) adam_update(params[i], grads[i], m[i], v[i], s);
   });
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "rl/nn/adam_update.h"
+
 namespace sinew::nn {
 
 struct AdamConfig {
@@ -23,6 +25,10 @@ class Adam {
   // One update of params[0..n) with gradients grads[0..n) at learning rate lr.
   void step(float* params, const float* grads, float lr);
   std::size_t size() const { return m_.size(); }
+  const AdamConfig& config() const { return cfg_; }
+  // Moment buffers (e.g. to mirror the state on a device).
+  float* m() { return m_.data(); }
+  float* v() { return v_.data(); }
   long steps() const { return t_; }
   void save(std::ostream& os) const;
   static Adam load(std::istream& is, const std::string& what);
@@ -32,6 +38,9 @@ class Adam {
   std::vector<float> m_, v_;
   long t_ = 0;
 };
+
+// Scalars of step number t (>= 1) at learning rate lr (bias corrections computed in double).
+AdamScalars adam_scalars(const AdamConfig& cfg, long t, float lr);
 
 // Scales g[0..n) so that its L2 norm is at most max_norm; returns the norm before clipping.
 float clip_grad_norm(float* g, std::size_t n, float max_norm);

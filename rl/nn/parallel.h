@@ -10,7 +10,7 @@
 namespace sinew::nn::detail {
 
 // Below this many flops a kernel runs on the calling thread (waking the pool costs ~10 us).
-constexpr double kParallelFlops = 2.5e5;
+constexpr double kParallelFlops = 2e6;
 
 // Range [begin, end) of part `i` of `parts` over [0, n).
 inline void split_range(int n, int parts, int i, int& begin, int& end) {
