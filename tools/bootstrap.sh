@@ -10,7 +10,7 @@ PACKAGES=(
   cmake ninja-build g++ make
   libeigen3-dev nlohmann-json3-dev libcxxopts-dev doctest-dev libbenchmark-dev
   libpugixml-dev libqhull-dev libtinyobjloader-dev
-  clang-format
+  clang-format gnuplot-nox
 )
 
 installed() {

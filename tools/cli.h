@@ -11,5 +11,8 @@ int cmd_sim(int argc, char** argv);
 int cmd_import(int argc, char** argv);
 int cmd_probe(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_train(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_plot(int argc, char** argv);
 
 }  // namespace sinew::cli

@@ -22,6 +22,9 @@ const Command kCommands[] = {
      "convert an MJCF (MuJoCo XML) model into a Sinew JSON model"},
     {"probe", sinew::cli::cmd_probe, "print what the engine computes at one state, as JSON"},
     {"bench", sinew::cli::cmd_bench, "single-thread physics steps/s with a per-stage breakdown"},
+    {"train", sinew::cli::cmd_train, "train a muscle-driven policy with PPO (--config CFG.json)"},
+    {"eval", sinew::cli::cmd_eval, "evaluate a checkpoint's deterministic policy on its task"},
+    {"plot", sinew::cli::cmd_plot, "plot learning curves from training logs to a PNG"},
 };
 
 void usage(std::FILE* out) {

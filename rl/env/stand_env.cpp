@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// Task "locomotion_stand" (issue 4, task c): MS-Human-700-Locomotion (legs: 36 dofs, 100
+// muscles) starts from its standing keyframe with N(0, joint_noise) added to every independent
+// leg hinge (not the root, not a joint that a coupling drives; the couplings are then projected)
+// and a horizontal root velocity of `root_speed` in a uniformly random direction, and must stay
+// upright: pelvis height > min_height and |pelvis tilt|, |pelvis list| < max_tilt_deg. Episodes
+// last 5 s (250 actions of 0.02 s = 10 physics steps of 0.002 s). Reward per action:
+// alive_bonus - effort_weight * mean(excitation^2) - posture_weight * mean((q - q_key)^2) over the
+// leg hinges. Score: seconds upright; success: upright for the whole episode.
+// Observation: qpos without the horizontal root slides, qvel / 10, activations, muscle lengths
+// normalised to their length range, muscle velocities / length-range width, muscle forces /
+// 1000 N (clipped to +-10).
+#include <algorithm>
+#include <cmath>
+
+#include "engine/coupling.h"
+#include "rl/config_reader.h"
+#include "rl/env/physics_env.h"
+#include "rl/env/tasks.h"
+
+namespace sinew::rl {
+
+namespace {
+
+class StandEnv final : public PhysicsEnv {
+ public:
+  StandEnv(ConfigReader& p, int n, std::uint64_t seed)
+      : PhysicsEnv(p.get<std::string>("model", "models/ms_human_700_locomotion.json"), n, seed,
+                   p.get<int>("frame_skip", 10, 1, 1000)) {
+    init_actions();
+    spec_.name = "locomotion_stand";
+    spec_.max_episode_steps = p.get<int>("episode_steps", 250, 1, 1000000);
+    spec_.score_name = "seconds_upright";
+    keyframe_ = p.get<int>("keyframe", 0, 0, 1 << 20);
+    if (keyframe_ >= model_.size.nkey)
+      throw std::invalid_argument(model_.source + ": env.params/keyframe " +
+                                  std::to_string(keyframe_) + " does not exist (model has " +
+                                  std::to_string(model_.size.nkey) + ")");
+    joint_noise_ = p.get<double>("joint_noise", 0.05, 0.0, 1.0);
+    root_speed_ = p.get<double>("root_speed", 0.5, 0.0, 10.0);
+    min_height_ = p.get<double>("min_height", 0.75);
+    max_tilt_ = p.get<double>("max_tilt_deg", 30.0, 0.0, 180.0) * M_PI / 180;
+    alive_bonus_ = p.get<double>("alive_bonus", 1.0);
+    effort_weight_ = p.get<double>("effort_weight", 0.05);
+    posture_weight_ = p.get<double>("posture_weight", 0.2);
+    pelvis_ = body_id(p.get<std::string>("pelvis_body", "pelvis"));
+    tx_ = model_.jnt_qposadr[joint_id("pelvis_tx")];
+    ty_ = model_.jnt_qposadr[joint_id("pelvis_ty")];
+    tilt_ = model_.jnt_qposadr[joint_id("pelvis_tilt")];
+    list_ = model_.jnt_qposadr[joint_id("pelvis_list")];
+    vx_ = model_.jnt_dofadr[joint_id("pelvis_tx")];
+    vy_ = model_.jnt_dofadr[joint_id("pelvis_ty")];
+    find_free_hinges();
+    const int nq = model_.size.nq, nv = model_.size.nv, nu = model_.size.nu;
+    spec_.obs_dim = (nq - 2) + nv + model_.size.na + 3 * nu;
+    init_buffers();
+  }
+
+ protected:
+  // The leg hinges that noise and the posture term apply to: hinges of non-root bodies that no
+  // active coupling drives.
+  void find_free_hinges() {
+    std::vector<char> driven(model_.size.njnt, 0);
+    for (int e = 0; e < model_.size.neq; ++e)
+      if (is_coupling(model_.eq_active.data(), model_.eq_type.data(), e))
+        driven[model_.eq_obj1id[e]] = 1;
+    for (int j = 0; j < model_.size.njnt; ++j)
+      if (model_.jnt_type[j] == kJointHinge && model_.jnt_bodyid[j] != pelvis_ && !driven[j])
+        free_hinges_.push_back(model_.jnt_qposadr[j]);
+    if (free_hinges_.empty())
+      throw std::invalid_argument(model_.source + ": no independent leg hinge found");
+  }
+  void reset_world(int w, Rng& rng) override {
+    data_.reset_keyframe(model_, keyframe_, w);
+    WorldData<double> d = world(w);
+    for (int q : free_hinges_) d.qpos[q] += joint_noise_ * rng.normal();
+    project_couplings(mv_, d.qpos);
+    const double a = rng.uniform(0, 2 * M_PI);
+    d.qvel[vx_] = root_speed_ * std::cos(a);
+    d.qvel[vy_] = root_speed_ * std::sin(a);
+    refresh(w);
+  }
+  void observe_world(int w, float* o) const override {
+    const WorldData<double> d = world(w);
+    int k = 0;
+    for (int i = 0; i < model_.size.nq; ++i)
+      if (i != tx_ && i != ty_) o[k++] = static_cast<float>(d.qpos[i]);
+    for (int i = 0; i < model_.size.nv; ++i) o[k++] = static_cast<float>(d.qvel[i] / 10);
+    for (int i = 0; i < model_.size.na; ++i) o[k++] = static_cast<float>(d.act[i]);
+    for (int u = 0; u < model_.size.nu; ++u) {
+      const double lo = model_.actuator_lengthrange[2 * u],
+                   hi = model_.actuator_lengthrange[2 * u + 1];
+      const double width = std::max(hi - lo, 1e-6);
+      o[k++] = static_cast<float>((d.actuator_length[u] - lo) / width);
+      o[k++] = static_cast<float>(d.actuator_velocity[u] / width);
+      o[k++] = static_cast<float>(std::clamp(d.actuator_force[u] / 1000, -10.0, 10.0));
+    }
+  }
+  float reward_world(int w, const float* a) const override {
+    const WorldData<double> d = world(w);
+    double effort = 0, posture = 0;
+    for (int u = 0; u < spec_.act_dim; ++u) effort += double(a[u]) * a[u];
+    const double* key =
+        model_.key_qpos.data() + static_cast<std::size_t>(keyframe_) * model_.size.nq;
+    for (int q : free_hinges_) posture += (d.qpos[q] - key[q]) * (d.qpos[q] - key[q]);
+    return static_cast<float>(alive_bonus_ - effort_weight_ * effort / spec_.act_dim -
+                              posture_weight_ * posture / free_hinges_.size());
+  }
+  bool upright(int w) const {
+    const WorldData<double> d = world(w);
+    return d.xpos[3 * pelvis_ + 2] > min_height_ && std::fabs(d.qpos[tilt_]) < max_tilt_ &&
+           std::fabs(d.qpos[list_]) < max_tilt_;
+  }
+  bool terminated_world(int w) const override { return !upright(w); }
+  double score_world(int w) const override { return *world(w).time - model_.key_time[keyframe_]; }
+  bool success_world(int w) const override {
+    return upright(w) && score_world(w) >= spec_.max_episode_steps * spec_.control_dt - 1e-9;
+  }
+
+ private:
+  int keyframe_ = 0, pelvis_ = -1, tx_ = -1, ty_ = -1, tilt_ = -1, list_ = -1, vx_ = -1, vy_ = -1;
+  double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
+  double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2;
+  std::vector<int> free_hinges_;
+};
+
+}  // namespace
+
+std::unique_ptr<Env> make_stand_env(ConfigReader& params, int n, std::uint64_t seed) {
+  return std::make_unique<StandEnv>(params, n, seed);
+}
+
+}  // namespace sinew::rl

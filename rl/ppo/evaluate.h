@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// Evaluation: one episode per world, without auto-reset, until every world's episode has ended;
+// the per-episode results and their means. The policy is a callback so the same loop evaluates
+// a trained agent (deterministic: the Gaussian's mean), a constant baseline or anything else.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "rl/env/env.h"
+#include "rl/ppo/agent.h"
+
+namespace sinew::rl {
+
+struct EvalSummary {
+  std::vector<EpisodeResult> episodes;  // world order
+  double score_mean = 0, score_std = 0, success_rate = 0, return_mean = 0, length_mean = 0;
+};
+
+// policy(obs [N][obs_dim], actions [N][act_dim]) for the env's N worlds.
+using PolicyFn = std::function<void(const std::vector<float>& obs, std::vector<float>& actions)>;
+
+EvalSummary evaluate(Env& env, const PolicyFn& policy);
+
+// The deterministic policy of an agent (normaliser statistics frozen).
+PolicyFn deterministic_policy(Agent& agent);
+// Every action at `value`, clipped by the env to its bounds (0 = zero excitation for muscles).
+PolicyFn constant_policy(int act_dim, float value);
+
+}  // namespace sinew::rl

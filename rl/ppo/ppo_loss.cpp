@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rl/ppo/ppo_loss.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace sinew::rl {
+
+namespace {
+constexpr double kLog2Pi = 1.8378770664093453;  // log(2 pi)
+}
+
+double gaussian_log_prob(const float* mean, const float* log_std, const float* a, int A) {
+  double lp = 0;
+  for (int j = 0; j < A; ++j) {
+    const double z = (double(a[j]) - mean[j]) * std::exp(-double(log_std[j]));
+    lp += -0.5 * z * z - log_std[j] - 0.5 * kLog2Pi;
+  }
+  return lp;
+}
+
+double gaussian_entropy(const float* log_std, int A) {
+  double h = 0;
+  for (int j = 0; j < A; ++j) h += log_std[j] + 0.5 * (kLog2Pi + 1.0);
+  return h;
+}
+
+PpoLossStats ppo_loss(const PpoLossConfig& cfg, int B, int A, const float* mean,
+                      const float* log_std, const float* action, const float* logp_old,
+                      const float* adv, const float* value, const float* value_old,
+                      const float* ret, float* d_mean, float* d_log_std, float* d_value) {
+  PpoLossStats s;
+  std::vector<double> inv_var(A), dls(A, 0.0);
+  for (int j = 0; j < A; ++j) inv_var[j] = std::exp(-2.0 * log_std[j]);
+  const double eps = cfg.clip, invB = 1.0 / B;
+  for (int b = 0; b < B; ++b) {
+    const float* mu = mean + static_cast<std::size_t>(b) * A;
+    const float* a = action + static_cast<std::size_t>(b) * A;
+    float* dmu = d_mean + static_cast<std::size_t>(b) * A;
+    const double logp = gaussian_log_prob(mu, log_std, a, A);
+    const double log_ratio = logp - logp_old[b];
+    const double r = std::exp(log_ratio), Ab = adv[b];
+    const double rc = std::clamp(r, 1.0 - eps, 1.0 + eps);
+    s.policy += -std::min(r * Ab, rc * Ab) * invB;
+    s.approx_kl += ((r - 1.0) - log_ratio) * invB;
+    s.clip_frac += (std::fabs(r - 1.0) > eps ? 1.0 : 0.0) * invB;
+    // the clipped branch is the minimum (and flat) only outside the trust region on the side
+    // where it would increase the objective
+    const bool clipped = (Ab > 0 && r > 1.0 + eps) || (Ab < 0 && r < 1.0 - eps);
+    const double dlogp = clipped ? 0.0 : -Ab * r * invB;  // dL/dlogp_b
+    for (int j = 0; j < A; ++j) {
+      const double diff = double(a[j]) - mu[j];
+      dmu[j] = static_cast<float>(dlogp * diff * inv_var[j]);
+      dls[j] += dlogp * (diff * diff * inv_var[j] - 1.0);
+    }
+    // value loss
+    const double v = value[b], R = ret[b];
+    double dv = (v - R);
+    double lv = 0.5 * (v - R) * (v - R);
+    if (cfg.value_clip > 0) {
+      const double dvc =
+          std::clamp(v - value_old[b], -double(cfg.value_clip), double(cfg.value_clip));
+      const double vc = value_old[b] + dvc;
+      const double lc = 0.5 * (vc - R) * (vc - R);
+      if (lc > lv) {
+        lv = lc;
+        const bool inside = std::fabs(v - value_old[b]) < cfg.value_clip;
+        dv = inside ? (vc - R) : 0.0;
+      }
+    }
+    s.value += lv * invB;
+    d_value[b] = static_cast<float>(cfg.value_coef * dv * invB);
+  }
+  s.entropy = gaussian_entropy(log_std, A);
+  for (int j = 0; j < A; ++j) d_log_std[j] += static_cast<float>(dls[j] - cfg.entropy_coef * 1.0);
+  s.total = s.policy + cfg.value_coef * s.value - cfg.entropy_coef * s.entropy;
+  return s;
+}
+
+}  // namespace sinew::rl

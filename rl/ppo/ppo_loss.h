@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// The PPO loss (Schulman et al. 2017) for a diagonal Gaussian policy with a state-independent
+// log standard deviation, and its gradients with respect to the policy mean, the log std and the
+// value prediction, written out by hand:
+//   L = L_clip + value_coef * L_value - entropy_coef * H
+//   L_clip  = -mean_b min(r_b A_b, clip(r_b, 1 - eps, 1 + eps) A_b),  r_b = exp(logp_b -
+//   logp_old_b) L_value = 0.5 mean_b (v_b - R_b)^2, or with value clipping (value_clip > 0)
+//             0.5 mean_b max((v_b - R_b)^2, (v_old_b + clip(v_b - v_old_b, +-value_clip) - R_b)^2)
+//   H       = sum_j (log_std_j + 0.5 log(2 pi e))          (entropy of the Gaussian, per sample)
+//   logp    = sum_j -(a_j - mu_j)^2 / (2 sigma_j^2) - log_std_j - 0.5 log(2 pi)
+//   d logp / d mu_j = (a_j - mu_j) / sigma_j^2,   d logp / d log_std_j = (a_j - mu_j)^2 / sigma_j^2
+//   - 1
+#pragma once
+
+namespace sinew::rl {
+
+struct PpoLossConfig {
+  float clip = 0.2f;        // epsilon of the clipped surrogate
+  float value_clip = 0.0f;  // > 0: clip the value change to +-value_clip (PPO2-style)
+  float value_coef = 0.5f;
+  float entropy_coef = 0.0f;
+};
+
+struct PpoLossStats {
+  double total = 0, policy = 0, value = 0, entropy = 0;
+  double approx_kl = 0;  // mean((r - 1) - log r), an unbiased, non-negative KL(old || new) estimate
+  double clip_frac = 0;  // fraction of samples with |r - 1| > clip
+};
+
+// Log-density of action a[0..A) under N(mean, exp(log_std)^2).
+double gaussian_log_prob(const float* mean, const float* log_std, const float* a, int A);
+// Entropy of N(., exp(log_std)^2) in A dimensions.
+double gaussian_entropy(const float* log_std, int A);
+
+// B samples, A action dimensions. Inputs row-major: mean [B][A], log_std [A], action [B][A],
+// logp_old [B], adv [B] (as used: normalise before calling if wanted), value [B] (prediction),
+// value_old [B] (prediction at collection), ret [B] (value targets).
+// Outputs: d_mean [B][A] (written), d_log_std [A] (ADDED to), d_value [B] (written): the
+// gradients of L. Returns the loss terms and diagnostics.
+PpoLossStats ppo_loss(const PpoLossConfig& cfg, int B, int A, const float* mean,
+                      const float* log_std, const float* action, const float* logp_old,
+                      const float* adv, const float* value, const float* value_old,
+                      const float* ret, float* d_mean, float* d_log_std, float* d_value);
+
+}  // namespace sinew::rl

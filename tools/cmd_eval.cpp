@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// `sinew eval CHECKPOINT`: evaluates a trained policy deterministically (the Gaussian's mean),
+// one episode per evaluation world; `--baseline` adds the zero-excitation baseline;
+// `sinew eval --config CFG.json --baseline` evaluates the baseline alone.
+#include <cxxopts.hpp>
+#include <iostream>
+#include <string>
+
+#include "rl/ppo/ppo_trainer.h"
+#include "tools/cli.h"
+#include "tools/eval_report.h"
+
+namespace sinew::cli {
+
+int cmd_eval(int argc, char** argv) {
+  cxxopts::Options opts("sinew eval",
+                        "Evaluate a checkpoint's deterministic policy (and/or the zero-excitation "
+                        "baseline) on its task.");
+  opts.add_options()("checkpoint", "checkpoint file written by sinew train",
+                     cxxopts::value<std::string>())(
+      "c,config", "training config (for --baseline without a checkpoint)",
+      cxxopts::value<std::string>())("n,episodes", "evaluation episodes (default: the config's)",
+                                     cxxopts::value<int>())(
+      "seed", "evaluation seed (default: training seed + 1000003)",
+      cxxopts::value<unsigned long long>())("baseline", "also evaluate zero excitation")(
+      "threads", "worker threads (default: the config's)", cxxopts::value<int>())(
+      "csv", "write per-episode results to this CSV file", cxxopts::value<std::string>())(
+      "json", "write the summary as JSON to this file", cxxopts::value<std::string>())(
+      "h,help", "show this help");
+  opts.parse_positional({"checkpoint"});
+  opts.positional_help("CHECKPOINT");
+  auto r = opts.parse(argc, argv);
+  if (r.count("help")) {
+    std::cout << opts.help() << std::endl;
+    return 0;
+  }
+  rl::TrainConfig cfg;
+  std::optional<rl::Checkpoint> ck;
+  if (r.count("checkpoint")) {
+    ck = rl::read_checkpoint(r["checkpoint"].as<std::string>());
+    cfg = ck->config;
+  } else if (r.count("config")) {
+    cfg = rl::load_train_config(r["config"].as<std::string>());
+  } else {
+    std::cerr << "sinew eval: give a CHECKPOINT, or --config CFG.json with --baseline\n"
+              << opts.help() << std::endl;
+    return 2;
+  }
+  const bool baseline = r.count("baseline") > 0;
+  if (!ck && !baseline) {
+    std::cerr << "sinew eval: without a checkpoint only --baseline can be evaluated\n";
+    return 2;
+  }
+  if (r.count("threads")) cfg.threads = r["threads"].as<int>();
+  const int episodes = r.count("episodes") ? r["episodes"].as<int>() : cfg.eval_episodes;
+  const std::uint64_t seed =
+      r.count("seed") ? r["seed"].as<unsigned long long>() : cfg.seed + 1000003;
+  const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline);
+  print_eval(ev, stdout);
+  if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
+  if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());
+  return 0;
+}
+
+}  // namespace sinew::cli
