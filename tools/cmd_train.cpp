@@ -97,15 +97,26 @@ int cmd_train(int argc, char** argv) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const long long samples0 = tr.samples();
+  double t_sim = 0, t_infer = 0, t_update = 0;
   while (!tr.done()) {
     const rl::IterationStats st = tr.iterate();
+    t_sim += st.t_sim;
+    t_infer += st.t_infer;
+    t_update += st.t_update;
     const double wall = std::chrono::duration<double>(clock::now() - t0).count();
     const double sps = double(tr.samples() - samples0) / std::max(wall, 1e-9);
     log.append(rl::log_row(st, wall, sps));
     if (!quiet) print_progress(tr, st, wall, sps);
     if (tr.iteration() % cfg.checkpoint_every == 0 || tr.done()) tr.save_checkpoint(ckpt);
   }
-  std::fprintf(stderr, "[train] done: %lld samples, checkpoint %s\n", tr.samples(), ckpt.c_str());
+  const double wall = std::chrono::duration<double>(clock::now() - t0).count();
+  const double total = std::max(t_sim + t_infer + t_update, 1e-9);
+  std::fprintf(stderr,
+               "[train] done: %lld samples in %s (%s samples/s); time in simulation %.0f%%, "
+               "policy/value inference %.0f%%, PPO update %.0f%%; checkpoint %s\n",
+               tr.samples(), format_duration(wall).c_str(),
+               format_count(double(tr.samples() - samples0) / std::max(wall, 1e-9)).c_str(),
+               100 * t_sim / total, 100 * t_infer / total, 100 * t_update / total, ckpt.c_str());
   if (r.count("no-eval") || cfg.eval_episodes == 0) return 0;
   const EvalOutcome ev = run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, false);
   print_eval(ev, stdout);
