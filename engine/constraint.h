@@ -8,7 +8,7 @@
 // convex primal cost
 //   1/2 (a - a_u)^T M (a - a_u) + sum_{i: (J a - aref)_i < 0} 1/2 (J a - aref)_i^2 / R_i,
 // whose dual is min_f 1/2 f^T (J M^-1 J^T + R) f + f^T (J a_u - aref), f >= 0;
-// here through its primal form by Newton's method (see solve_constraints).
+// solved through its primal form by Newton's method in engine/solver.h.
 #pragma once
 
 #include "engine/core/quat.h"
@@ -65,12 +65,13 @@ SINEW_HD void solref_kb(const T* solref, T dmax, T h, T& K, T& B) {
   }
 }
 
-// Appends constraint row `i` bookkeeping; returns false when the row capacity is exhausted.
+// Starts constraint row *d.nefc with no nonzeros; returns false when the row capacity is
+// exhausted.
 template <typename T>
 SINEW_HD bool begin_row(const ModelView<T>& m, WorldData<T>& d, int type, int id, T pos, T margin) {
   const int i = *d.nefc;
   if (i >= m.size.nefcmax) return false;
-  for (int k = 0; k < m.size.nv; ++k) d.efc_J[i * m.size.nv + k] = 0;
+  d.efc_nnz[i] = 0;
   d.efc_type[i] = type;
   d.efc_id[i] = id;
   d.efc_pos[i] = pos;
@@ -78,14 +79,67 @@ SINEW_HD bool begin_row(const ModelView<T>& m, WorldData<T>& d, int type, int id
   return true;
 }
 
+// Appends J(i, k) = v to row i (compressed layout, engine/data.h). Entries must come in
+// decreasing dof order; zeros are skipped.
+template <typename T>
+SINEW_HD void row_push(const ModelView<T>& m, WorldData<T>& d, int i, int k, T v) {
+  if (v == T(0)) return;
+  const int s = d.efc_nnz[i]++;
+  d.efc_J[i * m.size.nv + s] = v;
+  d.efc_colind[i * m.size.nv + s] = k;
+}
+
+// Moves the nonzeros of `dense` (length nv) times `sign` into row i and zeroes `dense`.
+template <typename T>
+SINEW_HD void row_from_dense(const ModelView<T>& m, WorldData<T>& d, int i, T* dense, T sign) {
+  for (int k = m.size.nv - 1; k >= 0; --k) {
+    row_push(m, d, i, k, sign * dense[k]);
+    dense[k] = 0;
+  }
+}
+
+// Row i of the constraint Jacobian as a dense vector `out` (length nv), for tests and analysis.
+template <typename T>
+SINEW_HD void efc_row_dense(const ModelView<T>& m, const WorldData<T>& d, int i, T* out) {
+  const int nv = m.size.nv;
+  for (int k = 0; k < nv; ++k) out[k] = 0;
+  for (int s = 0; s < d.efc_nnz[i]; ++s) out[d.efc_colind[i * nv + s]] += d.efc_J[i * nv + s];
+}
+
+// J_i . x for row i.
+template <typename T>
+SINEW_HD T row_dot(const ModelView<T>& m, const WorldData<T>& d, int i, const T* x) {
+  const T* v = d.efc_J + i * m.size.nv;
+  const int* c = d.efc_colind + i * m.size.nv;
+  T s = 0;
+  for (int a = 0; a < d.efc_nnz[i]; ++a) s += v[a] * x[c[a]];
+  return s;
+}
+
+// Whether row i's nonzeros all lie on the ancestor chain of its deepest dof (then J_i^T J_i keeps
+// M's tree sparsity): returns that dof, else -1.
+template <typename T>
+SINEW_HD int row_chain(const ModelView<T>& m, const WorldData<T>& d, int i) {
+  const int n = d.efc_nnz[i];
+  if (n == 0) return -1;
+  const int* c = d.efc_colind + i * m.size.nv;
+  int s = 1;
+  for (int k = m.dof_parentid[c[0]]; k >= 0 && s < n && c[s] <= k; k = m.dof_parentid[k])
+    if (c[s] == k) ++s;
+  return s == n ? c[0] : -1;
+}
+
 // Builds all active rows (equalities, joint limits, contacts, in MuJoCo's order): Jacobians,
 // positions, and impedance quantities (aref, R, diagA).
 // Requires kinematics, com_pos, com_vel and collision.
 template <typename T>
 SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
-  const int nv = m.size.nv;
   const T h = m.timestep;
   *d.nefc = 0;
+  // one dense row for Jacobians built by accumulation, kept zero (the solver's Woodbury buffer is
+  // free here; scratch_nv is not: RK4 keeps its stage sums there across forward)
+  T* dense = d.solver_Z;
+  for (int k = 0; k < m.size.nv; ++k) dense[k] = 0;
   // joint couplings (MuJoCo <equality><joint polycoef>): with x = q2 - q2_ref the residual is
   // (q1 - q1_ref) - (c0 + c1 x + ... + c4 x^4), Jacobian [1, -poly'(x)]; without joint 2 the
   // residual is (q1 - q1_ref) - c0. Refs are qpos0.
@@ -103,13 +157,17 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
     }
     const T pos = d.qpos[q1] - m.qpos0[q1] - rhs;
     if (!begin_row(m, d, kCnstrEquality, e, pos, T(0))) break;
-    T* row = d.efc_J + *d.nefc * nv;
-    row[m.jnt_dofadr[j1]] += T(1);
-    d.efc_diagA[*d.nefc] = m.dof_invweight0[m.jnt_dofadr[j1]];
-    if (j2 >= 0) {
-      row[m.jnt_dofadr[j2]] -= deriv;
-      d.efc_diagA[*d.nefc] += m.dof_invweight0[m.jnt_dofadr[j2]];
+    const int i = *d.nefc, k1 = m.jnt_dofadr[j1], k2 = j2 >= 0 ? m.jnt_dofadr[j2] : -1;
+    if (k2 == k1) {
+      row_push(m, d, i, k1, T(1) - deriv);
+    } else if (k1 > k2) {
+      row_push(m, d, i, k1, T(1));
+      if (k2 >= 0) row_push(m, d, i, k2, -deriv);
+    } else {
+      row_push(m, d, i, k2, -deriv);
+      row_push(m, d, i, k1, T(1));
     }
+    d.efc_diagA[i] = m.dof_invweight0[k1] + (k2 >= 0 ? m.dof_invweight0[k2] : T(0));
     ++*d.nefc;
   }
   // joint limits, one row per violated side
@@ -124,7 +182,7 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
           const T pos = side == 0 ? q[0] - lo : hi - q[0];
           if (pos >= margin) continue;
           if (!begin_row(m, d, kCnstrLimitJoint, j, pos, margin)) break;
-          d.efc_J[*d.nefc * nv + da] = side == 0 ? T(1) : T(-1);
+          row_push(m, d, *d.nefc, da, side == 0 ? T(1) : T(-1));
           d.efc_diagA[*d.nefc] = m.dof_invweight0[da];
           ++*d.nefc;
         }
@@ -133,7 +191,7 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
         const T angle = normalize(rv);
         const T pos = hi - angle;
         if (pos < margin && begin_row(m, d, kCnstrLimitJoint, j, pos, margin)) {
-          for (int k = 0; k < 3; ++k) d.efc_J[*d.nefc * nv + da + k] = -rv[k];
+          for (int k = 2; k >= 0; --k) row_push(m, d, *d.nefc, da + k, -rv[k]);
           d.efc_diagA[*d.nefc] = m.dof_invweight0[da];
           ++*d.nefc;
         }
@@ -150,10 +208,8 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
         const T pos = side == 0 ? L - m.tendon_range[2 * t] : m.tendon_range[2 * t + 1] - L;
         if (pos >= T(0)) continue;
         if (!begin_row(m, d, kCnstrLimitTendon, t, pos, T(0))) break;
-        T* row = d.efc_J + *d.nefc * nv;
-        tendon_jacobian(m, d, t, row);
-        if (side == 1)
-          for (int k = 0; k < nv; ++k) row[k] = -row[k];
+        tendon_jacobian(m, d, t, dense);
+        row_from_dense(m, d, *d.nefc, dense, side == 0 ? T(1) : T(-1));
         d.efc_diagA[*d.nefc] = m.tendon_invweight0[t];
         ++*d.nefc;
       }
@@ -174,15 +230,15 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
       for (int e = 0; e < nrow; ++e) {
         begin_row(m, d, dim == 1 ? kCnstrContactFrictionless : kCnstrContactPyramidal, c,
                   d.contact_dist[c], d.contact_margin[c]);
-        T* row = d.efc_J + *d.nefc * nv;
         Vec3<T> dir(F(0, 0), F(0, 1), F(0, 2));
         if (dim != 1) {
           const int t = 1 + e / 2;
           const T sgn = (e % 2 == 0) ? T(1) : T(-1);
           dir += Vec3<T>(F(t, 0), F(t, 1), F(t, 2)) * (sgn * mu);
         }
-        add_point_jacobian(m, d, b2, p, dir, T(1), row);
-        add_point_jacobian(m, d, b1, p, dir, T(-1), row);
+        add_point_jacobian(m, d, b2, p, dir, T(1), dense);
+        add_point_jacobian(m, d, b1, p, dir, T(-1), dense);
+        row_from_dense(m, d, *d.nefc, dense, T(1));
         d.efc_diagA[*d.nefc] = dim == 1 ? tran : tran + mu * mu * tran;
         ++*d.nefc;
       }
@@ -190,23 +246,10 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
   }
   // support of each row: the deepest nonzero dof when all nonzeros lie on its ancestor chain
   // (then J^T D J keeps M's tree sparsity), else -1
-  for (int i = 0; i < *d.nefc; ++i) {
-    const T* Ji = d.efc_J + i * nv;
-    int deepest = -1, nnz = 0;
-    for (int k = 0; k < nv; ++k)
-      if (Ji[k] != T(0)) {
-        deepest = k;
-        ++nnz;
-      }
-    for (int k = deepest; k >= 0; k = m.dof_parentid[k])
-      if (Ji[k] != T(0)) --nnz;
-    d.efc_chain[i] = nnz == 0 ? deepest : -1;
-  }
+  for (int i = 0; i < *d.nefc; ++i) d.efc_chain[i] = row_chain(m, d, i);
   // impedance, reference acceleration and regularizer (mj_makeImpedance, mj_referenceConstraint)
   for (int i = 0; i < *d.nefc; ++i) {
-    const T* Ji = d.efc_J + i * nv;
-    T vel = 0;
-    for (int k = 0; k < nv; ++k) vel += Ji[k] * d.qvel[k];
+    const T vel = row_dot(m, d, i, d.qvel);
     d.efc_vel[i] = vel;
     const int type = d.efc_type[i], id = d.efc_id[i];
     const T* solref = type == kCnstrLimitJoint    ? m.jnt_solref + 2 * id
@@ -231,258 +274,6 @@ SINEW_HD void make_constraints(const ModelView<T>& m, WorldData<T>& d) {
     const T Rpy = T(2) * mu * mu / s_max(T(1e-15), T(m.opt.impratio)) * d.efc_R[i];
     for (int e = 0; e < 4; ++e) d.efc_R[i + e] = Rpy;
     i += 3;
-  }
-}
-
-// In-place dense Cholesky factorization A = L L^T of a symmetric positive definite n x n matrix
-// (lower triangle used and overwritten). Returns false if a pivot is not positive.
-template <typename T>
-SINEW_HD bool cholesky(T* A, int n) {
-  for (int j = 0; j < n; ++j) {
-    T djj = A[j * n + j];
-    for (int k = 0; k < j; ++k) djj -= A[j * n + k] * A[j * n + k];
-    if (!(djj > T(0))) return false;
-    const T ljj = s_sqrt(djj);
-    A[j * n + j] = ljj;
-    const T inv = T(1) / ljj;
-    for (int i = j + 1; i < n; ++i) {
-      T s = A[i * n + j];
-      for (int k = 0; k < j; ++k) s -= A[i * n + k] * A[j * n + k];
-      A[i * n + j] = s * inv;
-    }
-  }
-  return true;
-}
-
-// Solves L L^T x = x in place with the factor from cholesky().
-template <typename T>
-SINEW_HD void cholesky_solve(const T* L, int n, T* x) {
-  for (int i = 0; i < n; ++i) {
-    T s = x[i];
-    for (int k = 0; k < i; ++k) s -= L[i * n + k] * x[k];
-    x[i] = s / L[i * n + i];
-  }
-  for (int i = n - 1; i >= 0; --i) {
-    T s = x[i];
-    for (int k = i + 1; k < n; ++k) s -= L[k * n + i] * x[k];
-    x[i] = s / L[i * n + i];
-  }
-}
-
-// Whether row i contributes at residual jar: equality rows always, one-sided rows when jar < 0.
-template <typename T>
-SINEW_HD bool row_active(const WorldData<T>& d, int i, T jar) {
-  return d.efc_type[i] == kCnstrEquality || jar < T(0);
-}
-
-// Primal cost of acceleration a (MuJoCo's "generalized Gauss principle"):
-//   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i active} 1/2 D_i jar_i^2,
-//   jar = J a - aref, D = 1/R.
-// Fills d.efc_jar and r = M (a - a_u) (in `r`); returns the cost.
-template <typename T>
-SINEW_HD T primal_cost(const ModelView<T>& m, WorldData<T>& d, const T* a, T* r) {
-  const int nv = m.size.nv, nefc = *d.nefc;
-  T* diff = d.scratch_nv + 3 * nv;
-  for (int k = 0; k < nv; ++k) diff[k] = a[k] - d.qacc_smooth[k];
-  mul_mass(m, d, diff, r);
-  T cost = 0;
-  for (int k = 0; k < nv; ++k) cost += T(0.5) * diff[k] * r[k];
-  for (int i = 0; i < nefc; ++i) {
-    const T* Ji = d.efc_J + i * nv;
-    T jar = -d.efc_aref[i];
-    for (int k = 0; k < nv; ++k) jar += Ji[k] * a[k];
-    d.efc_jar[i] = jar;
-    if (row_active(d, i, jar)) cost += T(0.5) * jar * jar / d.efc_R[i];
-  }
-  return cost;
-}
-
-// Exact line search along p for the piecewise-quadratic cost: safeguarded Newton on the
-// piecewise-linear, increasing derivative phi'(alpha). `r` = M (a - a_u), `Mp` = M p.
-template <typename T>
-SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const T* r, T* Mp) {
-  const int nv = m.size.nv, nefc = *d.nefc;
-  mul_mass(m, d, p, Mp);
-  T pMp = 0, pr = 0;
-  for (int k = 0; k < nv; ++k) {
-    pMp += p[k] * Mp[k];
-    pr += p[k] * r[k];
-  }
-  for (int i = 0; i < nefc; ++i) {
-    const T* Ji = d.efc_J + i * nv;
-    T jp = 0;
-    for (int k = 0; k < nv; ++k) jp += Ji[k] * p[k];
-    d.efc_Jp[i] = jp;
-  }
-  auto deriv = [&](T alpha, T& d2) {
-    T d1 = alpha * pMp + pr;
-    d2 = pMp;
-    for (int i = 0; i < nefc; ++i) {
-      const T jar = d.efc_jar[i] + alpha * d.efc_Jp[i];
-      if (row_active(d, i, jar)) {
-        const T D = T(1) / d.efc_R[i];
-        d1 += D * d.efc_Jp[i] * jar;
-        d2 += D * d.efc_Jp[i] * d.efc_Jp[i];
-      }
-    }
-    return d1;
-  };
-  T lo = 0, hi = 1, d2;
-  for (int k = 0; k < 60 && deriv(hi, d2) < T(0); ++k) {
-    lo = hi;
-    hi *= T(2);
-  }
-  T alpha = hi;
-  for (int k = 0; k < 50; ++k) {
-    const T d1 = deriv(alpha, d2);
-    if (d1 == T(0)) break;
-    if (d1 > T(0))
-      hi = alpha;
-    else
-      lo = alpha;
-    T next = alpha - d1 / d2;
-    if (!(next > lo && next < hi)) next = T(0.5) * (lo + hi);
-    if (s_abs(next - alpha) <= RealTraits<T>::kEps * T(4) * s_max(T(1), s_abs(alpha))) {
-      alpha = next;
-      break;
-    }
-    alpha = next;
-  }
-  return alpha;
-}
-
-// Most constraint rows off the tree sparsity handled by the Woodbury identity per Newton step.
-constexpr int kMaxWoodburyRows = 24;
-
-// Given y = H_tree^-1 v in `p` (factor in d.qH / d.qHDiagInv), overwrites p with
-// (H_tree + U^T D U)^-1 v where U = the rows `rows[0..n)` of d.efc_J and D = 1/R:
-// p <- y - Z S^-1 U y, Z = H_tree^-1 U^T, S = R + U Z (n x n, Cholesky).
-template <typename T>
-SINEW_HD bool woodbury_correct(const ModelView<T>& m, WorldData<T>& d, const int* rows, int n,
-                               T* p) {
-  const int nv = m.size.nv;
-  T* Z = d.solver_Z;  // n x nv
-  T* S = d.solver_S;  // n x n
-  for (int a = 0; a < n; ++a) {
-    const T* Ja = d.efc_J + rows[a] * nv;
-    T* za = Z + a * nv;
-    for (int k = 0; k < nv; ++k) za[k] = Ja[k];
-    solve_tree(m, d.qH, d.qHDiagInv, za);
-  }
-  T w[kMaxWoodburyRows];
-  for (int a = 0; a < n; ++a) {
-    const T* Ja = d.efc_J + rows[a] * nv;
-    T uy = 0;
-    for (int k = 0; k < nv; ++k) uy += Ja[k] * p[k];
-    w[a] = uy;
-    for (int b = 0; b <= a; ++b) {
-      const T* zb = Z + b * nv;
-      T s = 0;
-      for (int k = 0; k < nv; ++k) s += Ja[k] * zb[k];
-      S[a * n + b] = s + (a == b ? d.efc_R[rows[a]] : T(0));
-    }
-  }
-  if (!cholesky(S, n)) return false;
-  cholesky_solve(S, n, w);
-  for (int a = 0; a < n; ++a) {
-    const T* za = Z + a * nv;
-    for (int k = 0; k < nv; ++k) p[k] -= za[k] * w[a];
-  }
-  return true;
-}
-
-// Solves for the constraint forces by Newton's method on the primal problem (as MuJoCo's default
-// solver; "Computation" chapter of the MuJoCo documentation): with the active set
-// {i : jar_i < 0}, the Hessian is H = M + J^T D J and each step is followed by an exact line
-// search. On entry d.qacc_smooth holds the unconstrained acceleration and d.qM the mass matrix.
-// On exit: d.qacc, d.efc_force = -D jar (active rows), d.qfrc_constraint = J^T f and
-// d.solver_iter. Converged when the scaled cost improvement or gradient is below opt.tolerance
-// (scale = 1 / (meaninertia * nv), MuJoCo's convention).
-template <typename T>
-SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
-  const int nv = m.size.nv, nefc = *d.nefc;
-  for (int k = 0; k < nv; ++k) {
-    d.qacc[k] = d.qacc_smooth[k];
-    d.qfrc_constraint[k] = 0;
-  }
-  *d.solver_iter = 0;
-  if (nefc == 0) return;
-  T* a = d.qacc;
-  T* r = d.scratch_nv;
-  T* g = d.scratch_nv + nv;
-  T* p = d.scratch_nv + 2 * nv;
-  T* Mp = d.scratch_nv + 3 * nv;  // also used as `diff` inside primal_cost (not live across)
-  const T scale = T(1) / (m.stat_meaninertia[0] * T(nv > 1 ? nv : 1));
-  // a float solve cannot resolve MuJoCo's default 1e-8: floor the tolerance at 10 eps
-  const T tol = s_max(T(m.opt.tolerance), T(10) * RealTraits<T>::kEps);
-  T prev_cost = 0;
-  int it = 0;
-  for (; it < m.opt.iterations; ++it) {
-    const T cost = primal_cost(m, d, a, r);
-    if (it > 0 && scale * (prev_cost - cost) < tol) break;
-    // gradient and Hessian H = M + J^T D J of the current active set; when every active row's
-    // support is an ancestor chain, H keeps M's tree sparsity and the O(nv depth^2) L^T D L
-    // factorization applies, else a dense Cholesky
-    // rows whose support is not one ancestor chain (couplings across sibling branches, contacts
-    // between two bodies) are kept out of H's tree part and added back by the Woodbury identity
-    // (H_tree + U^T D U)^-1 = H_tree^-1 - Z (R + U Z)^-1 Z^T, Z = H_tree^-1 U^T, when there are
-    // at most kMaxWoodburyRows of them; otherwise H is factorized densely
-    int extra[kMaxWoodburyRows];
-    int nextra = 0;
-    bool tree = true;
-    for (int i = 0; i < nefc; ++i) {
-      if (!row_active(d, i, d.efc_jar[i]) || d.efc_chain[i] >= 0) continue;
-      if (nextra < kMaxWoodburyRows)
-        extra[nextra++] = i;
-      else
-        tree = false;
-    }
-    T gnorm = 0;
-    for (int k = 0; k < nv; ++k) g[k] = r[k];
-    for (int k = 0; k < nv * nv; ++k) d.qH[k] = d.qM[k];
-    for (int i = 0; i < nefc; ++i) {
-      if (!row_active(d, i, d.efc_jar[i])) continue;
-      const T D = T(1) / d.efc_R[i];
-      const T* Ji = d.efc_J + i * nv;
-      if (tree && d.efc_chain[i] >= 0) {
-        for (int k = d.efc_chain[i]; k >= 0; k = m.dof_parentid[k]) {
-          if (Ji[k] == T(0)) continue;
-          g[k] += D * d.efc_jar[i] * Ji[k];
-          const T dj = D * Ji[k];
-          for (int l = k; l >= 0; l = m.dof_parentid[l]) d.qH[k * nv + l] += dj * Ji[l];
-        }
-        continue;
-      }
-      for (int k = 0; k < nv; ++k) {
-        if (Ji[k] == T(0)) continue;
-        g[k] += D * d.efc_jar[i] * Ji[k];
-        if (tree) continue;  // a Woodbury row: not in H
-        const T dj = D * Ji[k];
-        for (int l = 0; l <= k; ++l) d.qH[k * nv + l] += dj * Ji[l];
-      }
-    }
-    for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
-    if (scale * s_sqrt(gnorm) < tol) break;
-    for (int k = 0; k < nv; ++k) p[k] = -g[k];
-    if (tree) {
-      if (!factor_tree(m, d.qH, d.qHDiagInv)) break;
-      solve_tree(m, d.qH, d.qHDiagInv, p);
-      if (nextra > 0 && !woodbury_correct(m, d, extra, nextra, p)) break;
-    } else {
-      if (!cholesky(d.qH, nv)) break;
-      cholesky_solve(d.qH, nv, p);
-    }
-    const T alpha = line_search(m, d, p, r, Mp);
-    for (int k = 0; k < nv; ++k) a[k] += alpha * p[k];
-    prev_cost = cost;
-  }
-  *d.solver_iter = it;
-  primal_cost(m, d, a, r);
-  for (int i = 0; i < nefc; ++i) {
-    const T f = row_active(d, i, d.efc_jar[i]) ? -d.efc_jar[i] / d.efc_R[i] : T(0);
-    d.efc_force[i] = f;
-    const T* Ji = d.efc_J + i * nv;
-    for (int k = 0; k < nv; ++k) d.qfrc_constraint[k] += Ji[k] * f;
   }
 }
 

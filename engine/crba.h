@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Composite-rigid-body algorithm for the joint-space mass matrix (Featherstone 2008, table 6.2) and
 // its tree-sparse L^T D L factorization (Featherstone 2008, sec. 6.5; the same factorization
-// MuJoCo's mj_factorM uses). M is stored dense (nv x nv, row-major); the factorization only
-// touches entries (i, j) with j an ancestor dof of i, so its cost is O(nv * depth^2).
+// MuJoCo's mj_factorM uses). M is kept both dense (d.qM, nv x nv row-major, for callers) and
+// packed by ancestor chains (d.qM_tree, the layout below), which the factorization, the solves and
+// the products use.
 #pragma once
 
 #include "engine/core/spatial.h"
@@ -10,6 +11,27 @@
 #include "engine/model.h"
 
 namespace sinew {
+
+// Tree-sparse ("packed") storage of an nv x nv symmetric matrix A with M's sparsity (A(i, j) = 0
+// unless one dof is an ancestor of the other): row k holds A(k, l) for the dofs l on k's ancestor
+// chain, root first and the diagonal last, at A[dof_Madr[k] + dof_Mnum[l] - 1] (dof_Mnum[l] is
+// l's chain length). A dof's chain is a suffix-closed list, so row i of an ancestor i of k is the
+// prefix of length dof_Mnum[i] of row k's positions, and the dofs of one body are consecutive in
+// both the dof order and the row: the loops below walk a chain body by body ("runs" of dofs
+// lo..hi) with contiguous inner loops instead of following dof_parentid entry by entry.
+
+// Number of packed entries (sum of the chain lengths).
+template <typename T>
+SINEW_HD int tree_size(const ModelView<T>& m) {
+  const int nv = m.size.nv;
+  return nv > 0 ? m.dof_Madr[nv - 1] + m.dof_Mnum[nv - 1] : 0;
+}
+
+// First dof of the run (the body's dofs) that ends at dof hi.
+template <typename T>
+SINEW_HD int run_start(const ModelView<T>& m, int hi) {
+  return m.body_dofadr[m.dof_bodyid[hi]];
+}
 
 // Composite inertias crb[b] = inertia of the subtree rooted at b (com-based).
 template <typename T>
@@ -26,7 +48,7 @@ SINEW_HD void composite_inertia(const ModelView<T>& m, WorldData<T>& d) {
 }
 
 // Mass matrix M (with armature, plus `diag_extra[k]` on the diagonal when given, e.g. h * damping)
-// into d.qM, both triangles filled. Requires com_pos.
+// into d.qM (dense, both triangles) and d.qM_tree (packed). Requires com_pos.
 template <typename T>
 SINEW_HD void crba(const ModelView<T>& m, WorldData<T>& d, const T* diag_extra = nullptr) {
   const int nv = m.size.nv;
@@ -35,54 +57,91 @@ SINEW_HD void crba(const ModelView<T>& m, WorldData<T>& d, const T* diag_extra =
   for (int i = 0; i < nv; ++i) {
     const SpatialInertia<T> Ic = SpatialInertia<T>::load(d.crb + 10 * m.dof_bodyid[i]);
     const Spatial<T> F = Ic * Spatial<T>::load(d.cdof + 6 * i);
+    T* Mi = d.qM_tree + m.dof_Madr[i];
     for (int j = i; j >= 0; j = m.dof_parentid[j]) {
       const T v = sdot(Spatial<T>::load(d.cdof + 6 * j), F);
       d.qM[i * nv + j] = v;
       d.qM[j * nv + i] = v;
+      Mi[m.dof_Mnum[j] - 1] = v;
     }
-    d.qM[i * nv + i] += m.dof_armature[i] + (diag_extra ? diag_extra[i] : T(0));
+    const T extra = m.dof_armature[i] + (diag_extra ? diag_extra[i] : T(0));
+    d.qM[i * nv + i] += extra;
+    Mi[m.dof_Mnum[i] - 1] += extra;
   }
 }
 
-// Factorizes, in place, a symmetric matrix A (nv x nv, dense storage) whose nonzeros (i, j) all
-// have j an ancestor dof of i or i of j, as A = L^T D L: on return the strictly-lower ancestor
-// entries hold L (unit lower triangular) and diaginv = 1/D. Only ancestor entries are read or
-// written, so the cost is O(nv * depth^2) (Featherstone 2008, sec. 6.5). Returns false if a pivot
-// is not positive.
+// Factorizes, in place, a packed symmetric matrix A as A = L^T D L (Featherstone 2008, sec. 6.5;
+// the same factorization as MuJoCo's mj_factorM): on return the off-diagonal packed entries hold
+// L (unit lower triangular) and diaginv = 1/D. For k from the leaves up, every ancestor i of k is
+// updated by row i -= (A(k, i) / D_k) * (prefix of row k), a contiguous axpy of length
+// dof_Mnum[i]; the cost is O(sum of squared chain lengths). Returns false if a pivot is not
+// positive.
 template <typename T>
 SINEW_HD bool factor_tree(const ModelView<T>& m, T* L, T* diaginv) {
-  const int nv = m.size.nv;
   bool ok = true;
-  for (int k = nv - 1; k >= 0; --k) {
-    const T Dk = L[k * nv + k];
+  for (int k = m.size.nv - 1; k >= 0; --k) {
+    T* Lk = L + m.dof_Madr[k];
+    const T Dk = Lk[m.dof_Mnum[k] - 1];
     if (!(Dk > T(0))) ok = false;
     const T invD = Dk > T(0) ? T(1) / Dk : T(0);
-    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) {
-      const T t = L[k * nv + i] * invD;
-      for (int j = i; j >= 0; j = m.dof_parentid[j]) L[i * nv + j] -= t * L[k * nv + j];
-      L[k * nv + i] = t;
+    for (int hi = m.dof_parentid[k]; hi >= 0;) {
+      const int lo = run_start(m, hi);
+      for (int i = hi; i >= lo; --i) {
+        const int ni = m.dof_Mnum[i];
+        const T t = Lk[ni - 1] * invD;
+        T* Li = L + m.dof_Madr[i];
+        for (int r = 0; r < ni; ++r) Li[r] -= t * Lk[r];
+        Lk[ni - 1] = t;
+      }
+      hi = m.dof_parentid[lo];
     }
     diaginv[k] = invD;
   }
   return ok;
 }
 
-// Solves A x = x in place with the factorization from factor_tree.
+// x <- L^-T x with the unit factor L from factor_tree (the first half of solve_tree). Zero entries
+// of x skip their column, so a sparse x costs only the chains of its nonzeros.
+template <typename T>
+SINEW_HD void solve_tree_lt(const ModelView<T>& m, const T* L, T* x) {
+  for (int k = m.size.nv - 1; k >= 0; --k) {
+    const T xk = x[k];
+    if (xk == T(0)) continue;
+    const T* Lk = L + m.dof_Madr[k];
+    for (int hi = m.dof_parentid[k]; hi >= 0;) {
+      const int lo = run_start(m, hi);
+      const T* Lr = Lk + m.dof_Mnum[lo] - 1;
+      for (int i = lo; i <= hi; ++i) x[i] -= Lr[i - lo] * xk;
+      hi = m.dof_parentid[lo];
+    }
+  }
+}
+
+// Solves A x = x in place with the factorization A = L^T D L from factor_tree.
 template <typename T>
 SINEW_HD void solve_tree(const ModelView<T>& m, const T* L, const T* diaginv, T* x) {
   const int nv = m.size.nv;
-  for (int k = nv - 1; k >= 0; --k)  // x <- L^-T x
-    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[i] -= L[k * nv + i] * x[k];
+  solve_tree_lt(m, L, x);                           // x <- L^-T x
   for (int k = 0; k < nv; ++k) x[k] *= diaginv[k];  // x <- D^-1 x
-  for (int k = 0; k < nv; ++k)                      // x <- L^-1 x
-    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) x[k] -= L[k * nv + i] * x[i];
+  for (int k = 0; k < nv; ++k) {                    // x <- L^-1 x
+    const T* Lk = L + m.dof_Madr[k];
+    T s = 0;
+    for (int hi = m.dof_parentid[k]; hi >= 0;) {
+      const int lo = run_start(m, hi);
+      const T* Lr = Lk + m.dof_Mnum[lo] - 1;
+      for (int i = lo; i <= hi; ++i) s += Lr[i - lo] * x[i];
+      hi = m.dof_parentid[lo];
+    }
+    x[k] -= s;
+  }
 }
 
-// Factorizes d.qM = L^T D L into d.qLD and d.qLDiagInv. Returns false if a pivot is not positive.
+// Factorizes d.qM_tree = L^T D L into d.qLD (packed) and d.qLDiagInv. Returns false if a pivot is
+// not positive.
 template <typename T>
 SINEW_HD bool factor_mass(const ModelView<T>& m, WorldData<T>& d) {
-  const int nv = m.size.nv;
-  for (int i = 0; i < nv * nv; ++i) d.qLD[i] = d.qM[i];
+  const int n = tree_size(m);
+  for (int i = 0; i < n; ++i) d.qLD[i] = d.qM_tree[i];
   return factor_tree(m, d.qLD, d.qLDiagInv);
 }
 
@@ -92,18 +151,26 @@ SINEW_HD void solve_mass(const ModelView<T>& m, const WorldData<T>& d, T* x) {
   solve_tree(m, d.qLD, d.qLDiagInv, x);
 }
 
-// y = M x using the ancestor entries of d.qM (M(i, j) = 0 unless one dof is an ancestor of the
-// other): O(nv * depth).
+// y = M x from the packed d.qM_tree: O(sum of chain lengths).
 template <typename T>
 SINEW_HD void mul_mass(const ModelView<T>& m, const WorldData<T>& d, const T* x, T* y) {
   const int nv = m.size.nv;
-  for (int i = 0; i < nv; ++i) y[i] = d.qM[i * nv + i] * x[i];
-  for (int i = 0; i < nv; ++i)
-    for (int j = m.dof_parentid[i]; j >= 0; j = m.dof_parentid[j]) {
-      const T mij = d.qM[i * nv + j];
-      y[i] += mij * x[j];
-      y[j] += mij * x[i];
+  for (int i = 0; i < nv; ++i) y[i] = 0;
+  for (int i = 0; i < nv; ++i) {
+    const T* Mi = d.qM_tree + m.dof_Madr[i];
+    const T xi = x[i];
+    T yi = Mi[m.dof_Mnum[i] - 1] * xi;
+    for (int hi = m.dof_parentid[i]; hi >= 0;) {
+      const int lo = run_start(m, hi);
+      const T* Mr = Mi + m.dof_Mnum[lo] - 1;
+      for (int j = lo; j <= hi; ++j) {
+        yi += Mr[j - lo] * x[j];
+        y[j] += Mr[j - lo] * xi;
+      }
+      hi = m.dof_parentid[lo];
     }
+    y[i] += yi;
+  }
 }
 
 }  // namespace sinew

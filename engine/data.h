@@ -13,7 +13,10 @@
 
 namespace sinew {
 
-// Per-world real fields: X(name, count).
+// Per-world real fields: X(name, count). Matrix layouts: qM is dense; qM_tree, qLD and qH hold
+// tree-sparse matrices packed by ancestor chains (engine/crba.h; qH is dense only in the solver's
+// dense fallback); constraint row i keeps its efc_nnz[i] nonzeros in efc_J[i * nv + s] at dofs
+// efc_colind[i * nv + s], s < efc_nnz[i], in decreasing dof order (engine/constraint.h).
 #define SINEW_DATA_REAL_FIELDS(X) \
   X(time, 1)                      \
   X(energy, 2)                    \
@@ -58,6 +61,7 @@ namespace sinew {
   X(site_xpos, nsite * 3)         \
   X(site_xmat, nsite * 9)         \
   X(qM, nv* nv)                   \
+  X(qM_tree, nv* nv)              \
   X(qLD, nv* nv)                  \
   X(qLDiagInv, nv)                \
   X(qH, nv* nv)                   \
@@ -100,7 +104,10 @@ namespace sinew {
   X(contact_dim, nconmax)        \
   X(efc_type, nefcmax)           \
   X(efc_id, nefcmax)             \
-  X(efc_chain, nefcmax)
+  X(efc_chain, nefcmax)          \
+  X(efc_nnz, nefcmax)            \
+  X(efc_colind, nefcmax* nv)     \
+  X(efc_active, nefcmax)
 
 // Reasons a world is flagged (Data::flag); RL treats a flagged world as terminated.
 enum WorldFlag : int {

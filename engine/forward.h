@@ -14,6 +14,7 @@
 #include "engine/kinematics.h"
 #include "engine/model.h"
 #include "engine/passive.h"
+#include "engine/solver.h"
 #include "muscle/actuation.h"
 #include "muscle/tendon.h"
 

@@ -88,6 +88,12 @@ void Model::finalize() {
     for (int k = body_dofadr[b]; k < body_dofadr[b] + body_dofnum[b]; ++k)
       dof_parentid[k] = k == body_dofadr[b] ? parent_dof : k - 1;
   }
+  // packed rows of tree-sparse matrices: row k holds k's ancestor chain, root first
+  for (int k = 0, adr = 0; k < s.nv; ++k) {
+    dof_Mnum[k] = 1 + (dof_parentid[k] >= 0 ? dof_Mnum[dof_parentid[k]] : 0);
+    dof_Madr[k] = adr;
+    adr += dof_Mnum[k];
+  }
   for (int b = 0; b < s.nbody; ++b) body_subtreemass[b] = body_mass[b];
   for (int b = s.nbody - 1; b > 0; --b) body_subtreemass[body_parent[b]] += body_subtreemass[b];
   for (int g = 0; g < s.ngeom; ++g) geom_rbound[g] = geom_bound(*this, g);

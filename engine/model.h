@@ -102,6 +102,8 @@ constexpr int kNumEqData = 5;   // polycoef
   X(dof_bodyid, nv)               \
   X(dof_jntid, nv)                \
   X(dof_parentid, nv)             \
+  X(dof_Madr, nv)                 \
+  X(dof_Mnum, nv)                 \
   X(geom_type, ngeom)             \
   X(geom_bodyid, ngeom)           \
   X(geom_contype, ngeom)          \
@@ -230,7 +232,8 @@ struct Model {
 
   // Sizes every array from `size` (contents zeroed).
   void resize();
-  // Derives topology (rootid, weldid, depth, dof_parentid), subtree masses, geom bounding radii,
+  // Derives topology (rootid, weldid, depth, dof_parentid, the packed-row layout dof_Madr /
+  // dof_Mnum of tree-sparse matrices, engine/crba.h), subtree masses, geom bounding radii,
   // collision pairs and constraint capacities, then the qpos0 quantities body_invweight0 and
   // dof_invweight0 (MuJoCo's mj_setConst), and the actuator constants (set_actuator_const).
   // Call after filling the arrays.

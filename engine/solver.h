@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: Apache-2.0
+// Constraint solver: Newton's method on the primal problem, MuJoCo's default solver (MuJoCo
+// documentation, "Computation", sections "Solver" and "Newton"). With the rows of
+// engine/constraint.h, jar = J a - aref and D = 1/R, the constrained acceleration minimizes
+//   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i active} 1/2 D_i jar_i^2,
+// active = equality rows always, other rows where jar_i < 0. Each iteration solves
+// H p = -grad with H = M + J_A^T D J_A, then does an exact line search along p.
+//
+// Cost per iteration is kept near O(nnz(J) + sum of squared chain lengths):
+//  - J rows are compressed (engine/data.h), so every J product touches only nonzeros;
+//  - H is factorized in M's packed tree layout (engine/crba.h) when every active row lies on one
+//    ancestor chain; up to kMaxWoodburyRows rows that do not (couplings across sibling branches,
+//    contacts between two bodies) are added by the Woodbury identity; beyond that H is dense;
+//  - the factorization is reused while the active set does not change (then H is unchanged).
+#pragma once
+
+#include "engine/constraint.h"
+#include "engine/core/real.h"
+#include "engine/crba.h"
+#include "engine/data.h"
+#include "engine/model.h"
+
+namespace sinew {
+
+// In-place dense Cholesky factorization A = L L^T of a symmetric positive definite n x n matrix
+// (lower triangle used and overwritten). Returns false if a pivot is not positive.
+template <typename T>
+SINEW_HD bool cholesky(T* A, int n) {
+  for (int j = 0; j < n; ++j) {
+    T djj = A[j * n + j];
+    for (int k = 0; k < j; ++k) djj -= A[j * n + k] * A[j * n + k];
+    if (!(djj > T(0))) return false;
+    const T ljj = s_sqrt(djj);
+    A[j * n + j] = ljj;
+    const T inv = T(1) / ljj;
+    for (int i = j + 1; i < n; ++i) {
+      T s = A[i * n + j];
+      for (int k = 0; k < j; ++k) s -= A[i * n + k] * A[j * n + k];
+      A[i * n + j] = s * inv;
+    }
+  }
+  return true;
+}
+
+// Solves L L^T x = x in place with the factor from cholesky().
+template <typename T>
+SINEW_HD void cholesky_solve(const T* L, int n, T* x) {
+  for (int i = 0; i < n; ++i) {
+    T s = x[i];
+    for (int k = 0; k < i; ++k) s -= L[i * n + k] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    T s = x[i];
+    for (int k = i + 1; k < n; ++k) s -= L[k * n + i] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+}
+
+// Whether row i contributes at residual jar: equality rows always, one-sided rows when jar < 0.
+template <typename T>
+SINEW_HD bool row_active(const WorldData<T>& d, int i, T jar) {
+  return d.efc_type[i] == kCnstrEquality || jar < T(0);
+}
+
+// x += scale * J_i^T.
+template <typename T>
+SINEW_HD void row_axpy(const ModelView<T>& m, const WorldData<T>& d, int i, T scale, T* x) {
+  const T* v = d.efc_J + i * m.size.nv;
+  const int* c = d.efc_colind + i * m.size.nv;
+  for (int a = 0; a < d.efc_nnz[i]; ++a) x[c[a]] += scale * v[a];
+}
+
+// Primal cost of acceleration a (MuJoCo's "generalized Gauss principle"):
+//   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i active} 1/2 D_i jar_i^2,   D = 1/R,
+// given r = M (a - a_u) and d.efc_jar = J a - aref at a.
+template <typename T>
+SINEW_HD T primal_cost(const ModelView<T>& m, const WorldData<T>& d, const T* a, const T* r) {
+  T cost = 0;
+  for (int k = 0; k < m.size.nv; ++k) cost += T(0.5) * (a[k] - d.qacc_smooth[k]) * r[k];
+  for (int i = 0; i < *d.nefc; ++i) {
+    const T jar = d.efc_jar[i];
+    if (row_active(d, i, jar)) cost += T(0.5) * jar * jar / d.efc_R[i];
+  }
+  return cost;
+}
+
+// Exact line search along p for the piecewise-quadratic cost: safeguarded Newton on the
+// piecewise-linear, increasing derivative phi'(alpha). `r` = M (a - a_u); fills `Mp` = M p and
+// d.efc_Jp = J p.
+template <typename T>
+SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const T* r, T* Mp) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  mul_mass(m, d, p, Mp);
+  T pMp = 0, pr = 0;
+  for (int k = 0; k < nv; ++k) {
+    pMp += p[k] * Mp[k];
+    pr += p[k] * r[k];
+  }
+  for (int i = 0; i < nefc; ++i) d.efc_Jp[i] = row_dot(m, d, i, p);
+  auto deriv = [&](T alpha, T& d2) {
+    T d1 = alpha * pMp + pr;
+    d2 = pMp;
+    for (int i = 0; i < nefc; ++i) {
+      const T jar = d.efc_jar[i] + alpha * d.efc_Jp[i];
+      if (row_active(d, i, jar)) {
+        const T D = T(1) / d.efc_R[i];
+        d1 += D * d.efc_Jp[i] * jar;
+        d2 += D * d.efc_Jp[i] * d.efc_Jp[i];
+      }
+    }
+    return d1;
+  };
+  T lo = 0, hi = 1, d2;
+  for (int k = 0; k < 60 && deriv(hi, d2) < T(0); ++k) {
+    lo = hi;
+    hi *= T(2);
+  }
+  T alpha = hi;
+  for (int k = 0; k < 50; ++k) {
+    const T d1 = deriv(alpha, d2);
+    if (d1 == T(0)) break;
+    if (d1 > T(0))
+      hi = alpha;
+    else
+      lo = alpha;
+    T next = alpha - d1 / d2;
+    if (!(next > lo && next < hi)) next = T(0.5) * (lo + hi);
+    if (s_abs(next - alpha) <= RealTraits<T>::kEps * T(4) * s_max(T(1), s_abs(alpha))) {
+      alpha = next;
+      break;
+    }
+    alpha = next;
+  }
+  return alpha;
+}
+
+// Most constraint rows off the tree sparsity handled by the Woodbury identity per Newton step.
+constexpr int kMaxWoodburyRows = 24;
+
+// How the current Newton Hessian H = M + J_A^T D J_A is factorized: `tree` (packed L^T D L of the
+// chain rows' part H_tree in d.qH / d.qHDiagInv, plus the Woodbury rows `extra`) or dense
+// (Cholesky of H in d.qH).
+struct NewtonHessian {
+  bool tree = true;
+  int nextra = 0;
+  int extra[kMaxWoodburyRows];
+};
+
+// Woodbury factors for the rows U = J_extra (Woodbury 1950; Golub & Van Loan, "Matrix
+// Computations", sec. 2.1.4): (H_tree + U^T D U)^-1 = H_tree^-1 - H_tree^-1 U^T S^-1 U H_tree^-1
+// with S = R + U H_tree^-1 U^T. With H_tree = L^T D_t L, S = R + Y^T D_t^-1 Y for
+// Y = L^-T U^T, whose columns are nonzero only on the ancestor chains of each row's nonzeros
+// (the first pass of solve_tree skips zeros), so S costs a few chain walks, not n full solves.
+// Y goes to d.solver_Z (n x nv), the Cholesky factor of S to d.solver_S.
+template <typename T>
+SINEW_HD bool woodbury_factor(const ModelView<T>& m, WorldData<T>& d, const NewtonHessian& h) {
+  const int nv = m.size.nv, n = h.nextra;
+  T* Y = d.solver_Z;
+  T* S = d.solver_S;
+  for (int a = 0; a < n; ++a) {
+    T* ya = Y + a * nv;
+    efc_row_dense(m, d, h.extra[a], ya);
+    solve_tree_lt(m, d.qH, ya);
+  }
+  for (int a = 0; a < n; ++a) {
+    const T* ya = Y + a * nv;
+    for (int b = 0; b <= a; ++b) {
+      const T* yb = Y + b * nv;
+      T s = a == b ? d.efc_R[h.extra[a]] : T(0);
+      for (int k = 0; k < nv; ++k) s += ya[k] * d.qHDiagInv[k] * yb[k];
+      S[a * n + b] = s;
+    }
+  }
+  return cholesky(S, n);
+}
+
+// p <- (H_tree + U^T D U)^-1 p = H_tree^-1 (p - U^T S^-1 U H_tree^-1 p): two tree solves.
+template <typename T>
+SINEW_HD void woodbury_solve(const ModelView<T>& m, WorldData<T>& d, const NewtonHessian& h, T* p) {
+  const int nv = m.size.nv, n = h.nextra;
+  T* y = d.scratch_nv + 3 * nv;
+  for (int k = 0; k < nv; ++k) y[k] = p[k];
+  solve_tree(m, d.qH, d.qHDiagInv, y);
+  T w[kMaxWoodburyRows];
+  for (int a = 0; a < n; ++a) w[a] = row_dot(m, d, h.extra[a], y);
+  cholesky_solve(d.solver_S, n, w);
+  for (int a = 0; a < n; ++a) row_axpy(m, d, h.extra[a], -w[a], p);
+  solve_tree(m, d.qH, d.qHDiagInv, p);
+}
+
+// Builds and factorizes H for the active set in d.efc_active (see NewtonHessian). Returns false
+// if a factorization fails.
+template <typename T>
+SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessian& h) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  h.tree = true;
+  h.nextra = 0;
+  for (int i = 0; i < nefc; ++i) {
+    if (!d.efc_active[i] || d.efc_chain[i] >= 0) continue;
+    if (h.nextra < kMaxWoodburyRows)
+      h.extra[h.nextra++] = i;
+    else
+      h.tree = false;
+  }
+  if (h.tree) {
+    // H_tree = M + sum over active chain rows of D J_i^T J_i, in the packed layout: entry (k, l)
+    // with l an ancestor of k (or k) sits at row k, position dof_Mnum[l] - 1
+    const int n = tree_size(m);
+    for (int e = 0; e < n; ++e) d.qH[e] = d.qM_tree[e];
+    for (int i = 0; i < nefc; ++i) {
+      if (!d.efc_active[i] || d.efc_chain[i] < 0) continue;
+      const T D = T(1) / d.efc_R[i];
+      const T* v = d.efc_J + i * nv;
+      const int* c = d.efc_colind + i * nv;
+      for (int a = 0; a < d.efc_nnz[i]; ++a) {
+        T* Hk = d.qH + m.dof_Madr[c[a]];
+        const T dv = D * v[a];
+        for (int b = a; b < d.efc_nnz[i]; ++b) Hk[m.dof_Mnum[c[b]] - 1] += dv * v[b];
+      }
+    }
+    if (!factor_tree(m, d.qH, d.qHDiagInv)) return false;
+    return h.nextra == 0 || woodbury_factor(m, d, h);
+  }
+  // dense: lower triangle of M + J_A^T D J_A (column indices decrease along a row)
+  for (int e = 0; e < nv * nv; ++e) d.qH[e] = d.qM[e];
+  for (int i = 0; i < nefc; ++i) {
+    if (!d.efc_active[i]) continue;
+    const T D = T(1) / d.efc_R[i];
+    const T* v = d.efc_J + i * nv;
+    const int* c = d.efc_colind + i * nv;
+    for (int a = 0; a < d.efc_nnz[i]; ++a) {
+      const T dv = D * v[a];
+      for (int b = a; b < d.efc_nnz[i]; ++b) d.qH[c[a] * nv + c[b]] += dv * v[b];
+    }
+  }
+  return cholesky(d.qH, nv);
+}
+
+// Overwrites p with H^-1 p using the factors from hessian_factor.
+template <typename T>
+SINEW_HD void hessian_solve(const ModelView<T>& m, WorldData<T>& d, const NewtonHessian& h, T* p) {
+  if (!h.tree) {
+    cholesky_solve(d.qH, m.size.nv, p);
+    return;
+  }
+  if (h.nextra > 0)
+    woodbury_solve(m, d, h, p);
+  else
+    solve_tree(m, d.qH, d.qHDiagInv, p);
+}
+
+// Marks the active rows at the current d.efc_jar in d.efc_active; returns whether any changed.
+template <typename T>
+SINEW_HD bool update_active(WorldData<T>& d) {
+  bool changed = false;
+  for (int i = 0; i < *d.nefc; ++i) {
+    const int act = row_active(d, i, d.efc_jar[i]) ? 1 : 0;
+    changed = changed || act != d.efc_active[i];
+    d.efc_active[i] = act;
+  }
+  return changed;
+}
+
+// Solves for the constraint forces by Newton's method on the primal problem (see the file
+// comment), starting from the unconstrained acceleration. On entry d.qacc_smooth holds it and
+// d.qM / d.qM_tree the mass matrix. On exit: d.qacc, d.efc_force = -D jar (active rows),
+// d.qfrc_constraint = J^T f and d.solver_iter. Converged when the scaled cost improvement or
+// gradient is below opt.tolerance (scale = 1 / (meaninertia * nv), MuJoCo's convention).
+// r = M (a - a_u) and jar are updated along each step (r += alpha M p, jar += alpha J p, both
+// from the line search) instead of being recomputed.
+template <typename T>
+SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  T* a = d.qacc;
+  T* r = d.scratch_nv;
+  T* g = d.scratch_nv + nv;
+  T* p = d.scratch_nv + 2 * nv;
+  T* Mp = d.scratch_nv + 3 * nv;  // also scratch inside hessian_solve (not live across)
+  for (int k = 0; k < nv; ++k) {
+    a[k] = d.qacc_smooth[k];
+    d.qfrc_constraint[k] = 0;
+  }
+  *d.solver_iter = 0;
+  if (nefc == 0) return;  // scratch_nv untouched (RK4 keeps its stage sums there)
+  for (int k = 0; k < nv; ++k) r[k] = 0;
+  for (int i = 0; i < nefc; ++i) d.efc_jar[i] = row_dot(m, d, i, a) - d.efc_aref[i];
+  const T scale = T(1) / (m.stat_meaninertia[0] * T(nv > 1 ? nv : 1));
+  // a float solve cannot resolve MuJoCo's default 1e-8: floor the tolerance at 10 eps
+  const T tol = s_max(T(m.opt.tolerance), T(10) * RealTraits<T>::kEps);
+  NewtonHessian hess;
+  bool factored = false;
+  T prev_cost = 0;
+  int it = 0;
+  for (; it < m.opt.iterations; ++it) {
+    const T cost = primal_cost(m, d, a, r);
+    if (it > 0 && scale * (prev_cost - cost) < tol) break;
+    // gradient r + J_A^T D jar; H changes only with the active set
+    const bool changed = update_active(d);
+    for (int k = 0; k < nv; ++k) g[k] = r[k];
+    for (int i = 0; i < nefc; ++i)
+      if (d.efc_active[i]) row_axpy(m, d, i, d.efc_jar[i] / d.efc_R[i], g);
+    T gnorm = 0;
+    for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
+    if (scale * s_sqrt(gnorm) < tol) break;
+    if (changed || !factored) {
+      factored = hessian_factor(m, d, hess);
+      if (!factored) break;
+    }
+    for (int k = 0; k < nv; ++k) p[k] = -g[k];
+    hessian_solve(m, d, hess, p);
+    const T alpha = line_search(m, d, p, r, Mp);
+    for (int k = 0; k < nv; ++k) {
+      a[k] += alpha * p[k];
+      r[k] += alpha * Mp[k];
+    }
+    for (int i = 0; i < nefc; ++i) d.efc_jar[i] += alpha * d.efc_Jp[i];
+    prev_cost = cost;
+  }
+  *d.solver_iter = it;
+  for (int i = 0; i < nefc; ++i) {
+    const T f = row_active(d, i, d.efc_jar[i]) ? -d.efc_jar[i] / d.efc_R[i] : T(0);
+    d.efc_force[i] = f;
+    row_axpy(m, d, i, f, d.qfrc_constraint);
+  }
+}
+
+}  // namespace sinew
