@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: Apache-2.0
+// Layers: [input BRN] -> per hidden layer linear -> [BRN] -> activation -> output linear. The
+// linear layers and activations are rl/nn's threaded kernels; the BRN loops are per feature.
+#include "rl/qflex/brn_mlp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <istream>
+#include <ostream>
+#include <random>
+#include <stdexcept>
+
+#include "rl/nn/init.h"
+#include "rl/nn/linear.h"
+#include "rl/nn/serialize.h"
+
+namespace sinew::rl::qflex {
+
+namespace {
+constexpr const char* kMagic = "SNWBRN";
+constexpr std::uint32_t kVersion = 1;
+}  // namespace
+
+void BrnMlp::build_layout() {
+  if (cfg_.in <= 0 || cfg_.out <= 0) throw std::invalid_argument("BrnMlp: in and out must be > 0");
+  std::size_t n = 0, s = 0;
+  units_.clear();
+  layers_.clear();
+  auto add_unit = [&](int width) {
+    units_.push_back(
+        {n, n + static_cast<std::size_t>(width), s, s + static_cast<std::size_t>(width), width});
+    n += 2 * static_cast<std::size_t>(width);
+    s += 2 * static_cast<std::size_t>(width);
+  };
+  if (cfg_.batch_renorm) add_unit(cfg_.in);
+  int in = cfg_.in;
+  for (std::size_t l = 0; l <= cfg_.hidden.size(); ++l) {
+    const bool hidden = l < cfg_.hidden.size();
+    const int out = hidden ? cfg_.hidden[l] : cfg_.out;
+    if (out <= 0) throw std::invalid_argument("BrnMlp: hidden widths must be > 0");
+    layers_.push_back({n, n + static_cast<std::size_t>(out) * in, in, out});
+    n += static_cast<std::size_t>(out) * (in + 1);
+    if (hidden && cfg_.batch_renorm) add_unit(out);
+    in = out;
+  }
+  params_.assign(n, 0.f);
+  grads_.assign(n, 0.f);
+  stats_.assign(s, 0.f);
+  for (const Unit& u : units_) {
+    std::fill_n(&params_[u.g], u.width, 1.f);
+    std::fill_n(&stats_[u.var], u.width, 1.f);
+  }
+}
+
+BrnMlp::BrnMlp(const BrnMlpConfig& cfg, std::uint64_t seed) : cfg_(cfg) {
+  build_layout();
+  std::mt19937_64 gen(seed);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const Layer& L = layers_[l];
+    const float gain = l + 1 == layers_.size() ? cfg_.out_gain : std::sqrt(2.f);
+    nn::orthogonal_init(&params_[L.w], L.out, L.in, gain, gen);
+  }
+}
+
+void BrnMlp::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.f); }
+
+void BrnMlp::brn_forward(std::size_t ui, const nn::Matrix& z, nn::Matrix& y, Mode mode,
+                         BrnTape& t) const {
+  const Unit& u = units_[ui];
+  const int B = static_cast<int>(z.rows()), F = u.width;
+  const BrnConfig& c = cfg_.brn;
+  std::vector<float>&inv = t.inv_sigma[ui], &r = t.r[ui], &d = t.d[ui];
+  std::vector<float>&mean = t.mean[ui], &var = t.var[ui];
+  inv.resize(F);
+  r.assign(F, 1.f);
+  d.assign(F, 0.f);
+  mean.resize(F);
+  var.resize(F);
+  const float* run_mean = &stats_[u.mean];
+  const float* run_var = &stats_[u.var];
+  const bool warm = stat_steps_ < c.warmup_steps;
+  for (int j = 0; j < F; ++j) {
+    if (mode == Mode::kEval) {
+      mean[j] = run_mean[j];
+      var[j] = run_var[j];
+    } else {  // batch statistics, in double for a fixed-order sum
+      double m = 0, v = 0;
+      for (int i = 0; i < B; ++i) m += z(i, j);
+      m /= B;
+      for (int i = 0; i < B; ++i) v += (z(i, j) - m) * (z(i, j) - m);
+      mean[j] = static_cast<float>(m);
+      var[j] = static_cast<float>(v / B);
+    }
+    inv[j] = 1.f / std::sqrt(var[j] + c.eps);
+    if (mode == Mode::kTrain && !warm) {
+      const float run_sigma = std::sqrt(run_var[j] + c.eps);
+      r[j] = std::clamp(1.f / (inv[j] * run_sigma), 1.f / c.r_max, c.r_max);
+      d[j] = std::clamp((mean[j] - run_mean[j]) / run_sigma, -c.d_max, c.d_max);
+    }
+  }
+  nn::Matrix& xn = t.xn[ui];
+  xn.resize(B, F);
+  y.resize(B, F);
+  const float *g = &params_[u.g], *beta = &params_[u.beta];
+  for (int i = 0; i < B; ++i)
+    for (int j = 0; j < F; ++j) {
+      xn(i, j) = (z(i, j) - mean[j]) * inv[j];
+      y(i, j) = g[j] * (r[j] * xn(i, j) + d[j]) + beta[j];
+    }
+}
+
+void BrnMlp::forward(const nn::Matrix& x, nn::Matrix& y, Mode mode, BrnTape& t) const {
+  if (x.cols() != cfg_.in)
+    throw std::invalid_argument("BrnMlp::forward: x has " + std::to_string(x.cols()) +
+                                " columns, the network takes " + std::to_string(cfg_.in));
+  if (mode == Mode::kTrain && cfg_.batch_renorm && x.rows() < 2)
+    throw std::invalid_argument("BrnMlp::forward: training mode needs a batch of >= 2 rows");
+  const std::size_t nh = layers_.size() - 1;
+  t.mode = mode;
+  t.post.resize(nh + 1);
+  t.pre.resize(nh);
+  for (auto* v : {&t.inv_sigma, &t.r, &t.d, &t.mean, &t.var}) v->resize(units_.size());
+  t.xn.resize(units_.size());
+  if (cfg_.batch_renorm)
+    brn_forward(0, x, t.post[0], mode, t);
+  else
+    t.post[0] = x;
+  const float* p = params_.data();
+  for (std::size_t l = 0; l < nh; ++l) {
+    const Layer& L = layers_[l];
+    if (cfg_.batch_renorm) {
+      nn::Matrix& z = t.post[l + 1];  // scratch for the linear output until the activation
+      nn::linear_forward(t.post[l], p + L.w, p + L.b, L.out, z);
+      brn_forward(l + 1, z, t.pre[l], mode, t);
+    } else {
+      nn::linear_forward(t.post[l], p + L.w, p + L.b, L.out, t.pre[l]);
+    }
+    nn::activation_forward(cfg_.activation, t.pre[l], t.post[l + 1]);
+  }
+  const Layer& L = layers_.back();
+  nn::linear_forward(t.post[nh], p + L.w, p + L.b, L.out, y);
+}
+
+void BrnMlp::brn_backward(std::size_t ui, const BrnTape& t, const nn::Matrix& dy, nn::Matrix& dz,
+                          bool param_grads) {
+  const Unit& u = units_[ui];
+  const int B = static_cast<int>(dy.rows()), F = u.width;
+  const nn::Matrix& xn = t.xn[ui];
+  const std::vector<float>&inv = t.inv_sigma[ui], &r = t.r[ui], &d = t.d[ui];
+  const float* g = &params_[u.g];
+  if (param_grads) {
+    float *dg = &grads_[u.g], *dbeta = &grads_[u.beta];
+    for (int i = 0; i < B; ++i)
+      for (int j = 0; j < F; ++j) {
+        dg[j] += dy(i, j) * (r[j] * xn(i, j) + d[j]);
+        dbeta[j] += dy(i, j);
+      }
+  }
+  dz.resize(B, F);
+  if (t.mode == Mode::kEval) {  // affine in z: no coupling between rows
+    for (int i = 0; i < B; ++i)
+      for (int j = 0; j < F; ++j) dz(i, j) = dy(i, j) * g[j] * inv[j];
+    return;
+  }
+  // through the batch mean and variance (Ioffe & Szegedy 2015, section 3; r, d constant)
+  std::vector<double> m1(F, 0.0), m2(F, 0.0);
+  for (int i = 0; i < B; ++i)
+    for (int j = 0; j < F; ++j) {
+      const double dxn = double(r[j]) * g[j] * dy(i, j);
+      m1[j] += dxn;
+      m2[j] += dxn * xn(i, j);
+    }
+  for (int j = 0; j < F; ++j) {
+    m1[j] /= B;
+    m2[j] /= B;
+  }
+  for (int i = 0; i < B; ++i)
+    for (int j = 0; j < F; ++j) {
+      const double dxn = double(r[j]) * g[j] * dy(i, j);
+      dz(i, j) = static_cast<float>(inv[j] * (dxn - m1[j] - xn(i, j) * m2[j]));
+    }
+}
+
+void BrnMlp::backward_impl(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* dx,
+                           bool param_grads) {
+  const std::size_t nl = layers_.size();
+  const bool fits = t.post.size() == nl && t.post[0].cols() == cfg_.in &&
+                    dy.rows() == t.post[0].rows() && dy.cols() == cfg_.out;
+  if (!fits) throw std::invalid_argument("BrnMlp::backward: dy or the tape do not fit this net");
+  const float* p = params_.data();
+  float* g = grads_.data();
+  const nn::Matrix* d_out = &dy;
+  nn::Matrix* bufs[2] = {&gbuf_a_, &gbuf_b_};
+  for (std::size_t l = nl; l-- > 0;) {
+    const Layer& L = layers_[l];
+    const bool last = l == 0 && !cfg_.batch_renorm;
+    nn::Matrix* d_in = last ? dx : bufs[l % 2];
+    if (d_in == nullptr && !param_grads) return;
+    if (param_grads) {
+      nn::linear_backward(t.post[l], *d_out, p + L.w, g + L.w, g + L.b, d_in);
+    } else {  // dL/dx = dy W only
+      d_in->noalias() = *d_out * Eigen::Map<const nn::Matrix>(p + L.w, L.out, L.in);
+    }
+    if (l == 0) break;
+    const std::size_t h = l - 1;  // through hidden layer h's activation and BRN
+    nn::activation_backward(cfg_.activation, t.pre[h], t.post[l], *d_in, *d_in);
+    if (cfg_.batch_renorm) {
+      brn_backward(l, t, *d_in, gbuf_c_, param_grads);
+      d_out = &gbuf_c_;
+    } else {
+      d_out = d_in;
+    }
+  }
+  // through the input BRN (its parameter gradients are needed even without dx)
+  if (cfg_.batch_renorm) brn_backward(0, t, gbuf_a_, dx != nullptr ? *dx : gbuf_b_, param_grads);
+}
+
+void BrnMlp::backward(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* dx) {
+  backward_impl(t, dy, dx, true);
+}
+
+void BrnMlp::input_grad(const BrnTape& t, const nn::Matrix& dy, nn::Matrix& dx) {
+  backward_impl(t, dy, &dx, false);
+}
+
+void BrnMlp::update_stats(const BrnTape& t) {
+  if (t.mode != Mode::kTrain)
+    throw std::invalid_argument("BrnMlp::update_stats: the tape is from an evaluation pass");
+  const float m = cfg_.brn.momentum;
+  for (std::size_t ui = 0; ui < units_.size(); ++ui) {
+    const Unit& u = units_[ui];
+    for (int j = 0; j < u.width; ++j) {
+      float& rm = stats_[u.mean + j];
+      float& rv = stats_[u.var + j];
+      rm = m * rm + (1 - m) * t.mean[ui][j];
+      rv = m * rv + (1 - m) * t.var[ui][j];
+    }
+  }
+  ++stat_steps_;
+}
+
+void BrnMlp::save(std::ostream& os) const {
+  nn::io::Writer w(os);
+  w.header(kMagic, kVersion);
+  w.i32(cfg_.in);
+  w.i32(cfg_.out);
+  w.i32(static_cast<std::int32_t>(cfg_.hidden.size()));
+  for (int h : cfg_.hidden) w.i32(h);
+  w.i32(static_cast<std::int32_t>(cfg_.activation));
+  w.i32(cfg_.batch_renorm ? 1 : 0);
+  for (float v : {cfg_.brn.momentum, cfg_.brn.r_max, cfg_.brn.d_max, cfg_.brn.eps, cfg_.out_gain})
+    w.f32(v);
+  w.i64(cfg_.brn.warmup_steps);
+  w.i64(stat_steps_);
+  w.u64(params_.size());
+  w.floats(params_.data(), params_.size());
+  w.floats(stats_.data(), stats_.size());
+}
+
+BrnMlp BrnMlp::load(std::istream& is, const std::string& what) {
+  nn::io::Reader r(is, what);
+  r.header(kMagic, kVersion);
+  BrnMlp m;
+  BrnMlpConfig& c = m.cfg_;
+  auto width = [&](const char* field) {
+    const std::int32_t v = r.i32(field);
+    if (v <= 0 || v > (1 << 24)) r.fail(std::string("bad ") + field + " " + std::to_string(v));
+    return static_cast<int>(v);
+  };
+  c.in = width("in");
+  c.out = width("out");
+  const std::int32_t nh = r.i32("hidden count");
+  if (nh < 0 || nh > 1024) r.fail("bad hidden count " + std::to_string(nh));
+  c.hidden.clear();
+  for (std::int32_t i = 0; i < nh; ++i) c.hidden.push_back(width("hidden width"));
+  const std::int32_t act = r.i32("activation");
+  if (act < 0 || act > static_cast<std::int32_t>(nn::Activation::kSilu))
+    r.fail("bad activation " + std::to_string(act));
+  c.activation = static_cast<nn::Activation>(act);
+  c.batch_renorm = r.i32("batch_renorm") != 0;
+  for (float* v : {&c.brn.momentum, &c.brn.r_max, &c.brn.d_max, &c.brn.eps, &c.out_gain})
+    *v = r.f32("BRN settings");
+  c.brn.warmup_steps = r.i64("warmup_steps");
+  const std::int64_t steps = r.i64("stat steps");
+  m.build_layout();
+  m.stat_steps_ = steps;
+  const std::uint64_t n = r.u64("parameter count");
+  if (n != m.params_.size())
+    r.fail("parameter count " + std::to_string(n) + " does not match the config (" +
+           std::to_string(m.params_.size()) + ")");
+  r.floats(m.params_.data(), m.params_.size(), "parameters");
+  r.floats(m.stats_.data(), m.stats_.size(), "running statistics");
+  return m;
+}
+
+}  // namespace sinew::rl::qflex
