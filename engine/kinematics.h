@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Position- and velocity-dependent tree quantities for one world:
-//   kinematics  : body, joint, geom and site poses (MuJoCo's mj_kinematics semantics)
+//   kinematics  : body, joint and geom poses, site positions (MuJoCo's mj_kinematics semantics;
+//                 site rotations only on request, site_rotations)
 //   com_pos     : subtree centres of mass, com-based body inertias (cinert) and dof motion
 //                 subspaces (cdof), world-aligned about each tree's subtree com (mj_comPos)
 //   com_vel     : body spatial velocities (cvel) and cdof_dot = cvel x cdof (mj_comVel)
@@ -14,8 +15,18 @@
 
 namespace sinew {
 
+// World rotation R * mat(q) of a frame with local orientation q (4 numbers) on a body with world
+// rotation R; R itself when q is the identity (all of MS-Human-700's 2856 sites), which saves
+// the quaternion conversion and the 3x3 product.
+template <typename T>
+SINEW_HD Mat3<T> child_rotation(const Mat3<T>& R, const T* q) {
+  if (q[0] == T(1) && q[1] == T(0) && q[2] == T(0) && q[3] == T(0)) return R;
+  return R * quat_to_mat(Quat<T>::load(q));
+}
+
 // Global poses of bodies (xpos, xquat, xmat), inertial frames (xipos, ximat), joint anchors and
-// axes (xanchor, xaxis), geoms and sites. Joints of one body are applied in order; hinge and slide
+// axes (xanchor, xaxis), geoms (xpos, xmat) and site positions (site_xpos; site_xmat comes from
+// site_rotations). Joints of one body are applied in order; hinge and slide
 // displacements are measured from qpos0 (the joint's `ref`).
 template <typename T>
 SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
@@ -65,22 +76,36 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
     quat.store(d.xquat + 4 * b);
     R.store(d.xmat + 9 * b);
     (pos + R * Vec3<T>::load(m.body_ipos + 3 * b)).store(d.xipos + 3 * b);
-    (R * quat_to_mat(Quat<T>::load(m.body_iquat + 4 * b))).store(d.ximat + 9 * b);
+    child_rotation(R, m.body_iquat + 4 * b).store(d.ximat + 9 * b);
   }
   for (int g = 0; g < m.size.ngeom; ++g) {
     const int b = m.geom_bodyid[g];
     const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
     (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.geom_pos + 3 * g))
         .store(d.geom_xpos + 3 * g);
-    (R * quat_to_mat(Quat<T>::load(m.geom_quat + 4 * g))).store(d.geom_xmat + 9 * g);
+    child_rotation(R, m.geom_quat + 4 * g).store(d.geom_xmat + 9 * g);
   }
-  for (int s = 0; s < m.size.nsite; ++s) {
-    const int b = m.site_bodyid[s];
-    const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
-    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.site_pos + 3 * s))
-        .store(d.site_xpos + 3 * s);
-    (R * quat_to_mat(Quat<T>::load(m.site_quat + 4 * s))).store(d.site_xmat + 9 * s);
+  // sites come grouped by body: reload the body frame only when the body changes
+  Mat3<T> R = Mat3<T>::identity();
+  Vec3<T> x;
+  for (int s = 0, b = -1; s < m.size.nsite; ++s) {
+    if (m.site_bodyid[s] != b) {
+      b = m.site_bodyid[s];
+      R = Mat3<T>::load(d.xmat + 9 * b);
+      x = Vec3<T>::load(d.xpos + 3 * b);
+    }
+    (x + R * Vec3<T>::load(m.site_pos + 3 * s)).store(d.site_xpos + 3 * s);
   }
+}
+
+// World rotations of all sites into d.site_xmat. Not part of the step: no stage reads them, and
+// writing 9 numbers for each of MS-Human-700's 2856 sites was half of kinematics' time (memory
+// traffic). Call after kinematics where they are needed (viewers, sensors).
+template <typename T>
+SINEW_HD void site_rotations(const ModelView<T>& m, WorldData<T>& d) {
+  for (int s = 0; s < m.size.nsite; ++s)
+    child_rotation(Mat3<T>::load(d.xmat + 9 * m.site_bodyid[s]), m.site_quat + 4 * s)
+        .store(d.site_xmat + 9 * s);
 }
 
 // Subtree centres of mass, body spatial inertias (cinert) and dof motion axes (cdof), all

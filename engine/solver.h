@@ -20,6 +20,9 @@
 #include "engine/data.h"
 #include "engine/model.h"
 
+#ifdef SINEW_SOLVER_STATS
+inline long g_nfactor = 0, g_nextra = 0;
+#endif
 namespace sinew {
 
 // In-place dense Cholesky factorization A = L L^T of a symmetric positive definite n x n matrix
@@ -97,16 +100,20 @@ SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const
     pMp += p[k] * Mp[k];
     pr += p[k] * r[k];
   }
-  for (int i = 0; i < nefc; ++i) d.efc_Jp[i] = row_dot(m, d, i, p);
+  // efc_force holds D_i (J p)_i during the search (the forces are written after the solve)
+  T* DJp = d.efc_force;
+  for (int i = 0; i < nefc; ++i) {
+    d.efc_Jp[i] = row_dot(m, d, i, p);
+    DJp[i] = d.efc_Jp[i] / d.efc_R[i];
+  }
   auto deriv = [&](T alpha, T& d2) {
     T d1 = alpha * pMp + pr;
     d2 = pMp;
     for (int i = 0; i < nefc; ++i) {
       const T jar = d.efc_jar[i] + alpha * d.efc_Jp[i];
       if (row_active(d, i, jar)) {
-        const T D = T(1) / d.efc_R[i];
-        d1 += D * d.efc_Jp[i] * jar;
-        d2 += D * d.efc_Jp[i] * d.efc_Jp[i];
+        d1 += DJp[i] * jar;
+        d2 += DJp[i] * d.efc_Jp[i];
       }
     }
     return d1;
@@ -172,6 +179,9 @@ SINEW_HD bool woodbury_factor(const ModelView<T>& m, WorldData<T>& d, const Newt
       S[a * n + b] = s;
     }
   }
+#ifdef SINEW_SOLVER_STATS
+  g_nextra += n;
+#endif
   return cholesky(S, n);
 }
 
@@ -202,6 +212,16 @@ SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
       h.extra[h.nextra++] = i;
     else
       h.tree = false;
+  }
+  if (h.tree && h.nextra > 0) {
+    // Woodbury only when cheaper than a dense factorization (multiply-adds, roughly): the tree
+    // factorization sum(Mnum^2)/2, per extra row two chain walks and its share of S, per solve
+    // two extra tree solves; versus nv^3/6 + nv^2. Small trees (nv = 36, Locomotion) with
+    // ~9 extra rows go dense; nv = 85 stays on the tree.
+    long tree_cost = 0, nnz = tree_size(m);
+    for (int k = 0; k < nv; ++k) tree_cost += (long)m.dof_Mnum[k] * m.dof_Mnum[k] / 2;
+    tree_cost += h.nextra * ((long)nv * h.nextra / 2 + 4 * nnz);
+    h.tree = tree_cost < (long)nv * nv * nv / 6 + (long)nv * nv;
   }
   if (h.tree) {
     // H_tree = M + sum over active chain rows of D J_i^T J_i, in the packed layout: entry (k, l)
@@ -304,6 +324,9 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
     for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
     if (scale * s_sqrt(gnorm) < tol) break;
     if (changed || !factored) {
+#ifdef SINEW_SOLVER_STATS
+      ++g_nfactor;
+#endif
       factored = hessian_factor(m, d, hess);
       if (!factored) break;
     }

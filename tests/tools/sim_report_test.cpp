@@ -64,11 +64,11 @@ TEST_CASE("project_couplings satisfies chained couplings; coupling_residual meas
   // residual before: the larger of the two polynomial mismatches
   const double r0 = std::fabs(q[1] - m.qpos0[1] - poly(&m.eq_data[5], q[0] - m.qpos0[0]));
   const double r1 = std::fabs(q[2] - m.qpos0[2] - poly(&m.eq_data[0], q[1] - m.qpos0[1]));
-  CHECK(cli::coupling_residual(mv, q) == doctest::Approx(std::max(r0, r1)).epsilon(1e-14));
-  const int sweeps = cli::project_couplings(mv, q);
+  CHECK(coupling_residual(mv, q) == doctest::Approx(std::max(r0, r1)).epsilon(1e-14));
+  const int sweeps = project_couplings(mv, q);
   CHECK(sweeps >= 2);
   CHECK(q[0] == 0.4);  // the independent joint is untouched
-  CHECK(cli::coupling_residual(mv, q) <= 1e-15);
+  CHECK(coupling_residual(mv, q) <= 1e-15);
   CHECK(q[1] - m.qpos0[1] == doctest::Approx(poly(&m.eq_data[5], 0.4 - m.qpos0[0])));
 }
 
