@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: Apache-2.0
+// ctest-labels: fast
+// rl/env: the batched environment contract on the pendulum (time limit, final observation,
+// auto-reset, episode records, masked reset, action clipping, reproducibility whatever the thread
+// count), the arm26_reach observation layout and reachable targets, the locomotion_stand start
+// state and its zero-excitation fall, and make_env's errors.
+#include "rl/env/env.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/cpu/thread_pool.h"
+#include "rl/env/physics_env.h"
+#include "rl/env/rng.h"
+
+using namespace sinew;
+using namespace sinew::rl;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+
+double angle_of(const float* pendulum_obs) {
+  return std::atan2(double(pendulum_obs[1]), double(pendulum_obs[0]));
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no std::invalid_argument)";
+}
+
+}  // namespace
+
+TEST_CASE("pendulum env: time limit, final observation, auto-reset, episode records") {
+  const int N = 4;
+  auto env = make_env("pendulum", json::object(), N, 11);
+  const EnvSpec& spec = env->spec();
+  REQUIRE(spec.max_episode_steps == 200);
+  REQUIRE(spec.obs_dim == 3);
+  REQUIRE(spec.act_dim == 1);
+  CHECK(spec.act_low[0] == -2.f);
+  CHECK(spec.act_high[0] == 2.f);
+  env->reset();
+  const std::vector<float> zero(N, 0.f);
+  for (int episode = 0; episode < 2; ++episode) {
+    std::vector<double> ret(N, 0.0);
+    std::vector<float> prev;
+    for (int t = 1; t <= 200; ++t) {
+      prev = env->obs();
+      env->step(zero.data());
+      for (int w = 0; w < N; ++w) ret[w] += env->reward()[w];
+      if (t < 200) {
+        for (int w = 0; w < N; ++w) {
+          INFO("episode " << episode << " step " << t << " world " << w);
+          REQUIRE(env->terminated()[w] == 0);
+          REQUIRE(env->truncated()[w] == 0);
+        }
+        if (t == 199) CHECK(env->take_finished().empty());
+      }
+    }
+    // step 200 of every world: truncated, not terminated
+    for (int w = 0; w < N; ++w) {
+      INFO("episode " << episode << " world " << w);
+      CHECK(env->terminated()[w] == 0);
+      CHECK(env->truncated()[w] == 1);
+      const float* fin = env->final_obs().data() + 3 * w;
+      const float* now = env->obs().data() + 3 * w;
+      const float* before = prev.data() + 3 * w;
+      // the final observation is a state of the pendulum (a unit (cos, sin) vector)...
+      CHECK(std::hypot(fin[0], fin[1]) == doctest::Approx(1.0).epsilon(1e-6));
+      // ...the one reached from the previous observation in 0.05 s (trapezoidal estimate)...
+      const double dtheta = std::remainder(angle_of(fin) - angle_of(before), kTwoPi);
+      const double predicted = 0.05 * 8 * (double(fin[2]) + before[2]) / 2;
+      CHECK(std::fabs(dtheta - predicted) < 0.02);
+      // ...and not the new episode's first observation, which starts at |theta_dot| <= 1
+      CHECK((fin[0] != now[0] || fin[1] != now[1]));
+      CHECK(std::fabs(now[2] * 8) <= 1.0 + 1e-6);
+    }
+    const std::vector<EpisodeResult> done = env->take_finished();
+    REQUIRE(done.size() == N);
+    for (int w = 0; w < N; ++w) {
+      CHECK(done[w].world == w);
+      CHECK(done[w].length == 200);
+      CHECK(done[w].truncated);
+      CHECK(done[w].ret == doctest::Approx(ret[w]).epsilon(1e-6));
+      // score: |theta| at the end, read from the final observation
+      CHECK(done[w].score ==
+            doctest::Approx(std::fabs(angle_of(env->final_obs().data() + 3 * w))).epsilon(1e-5));
+    }
+    CHECK(env->take_finished().empty());
+  }
+}
+
+TEST_CASE("pendulum env: reset(mask) resets only the masked worlds") {
+  const int N = 4;
+  auto env = make_env("pendulum", json::object(), N, 12);
+  env->reset();
+  Rng rng(1, 0);
+  std::vector<float> act(N);
+  for (int t = 0; t < 10; ++t) {
+    for (float& a : act) a = static_cast<float>(rng.uniform(-2, 2));
+    env->step(act.data());
+  }
+  const std::vector<float> before = env->obs();
+  env->reset({1, 0, 1, 0});
+  for (int w = 0; w < N; ++w)
+    for (int k = 0; k < 3; ++k) {
+      INFO("world " << w << " obs " << k);
+      if (w % 2)
+        CHECK(env->obs()[3 * w + k] == before[3 * w + k]);
+      else if (k < 2)
+        CHECK(env->obs()[3 * w + k] != before[3 * w + k]);
+    }
+  // the step counters: worlds 1 and 3 are 10 steps into their episodes, 0 and 2 restarted
+  std::fill(act.begin(), act.end(), 0.f);
+  for (int t = 11; t <= 210; ++t) {
+    env->step(act.data());
+    const std::vector<std::uint8_t>& tr = env->truncated();
+    if (t == 200)
+      CHECK(tr == std::vector<std::uint8_t>{0, 1, 0, 1});
+    else if (t == 210)
+      CHECK(tr == std::vector<std::uint8_t>{1, 0, 1, 0});
+    else
+      REQUIRE(tr == std::vector<std::uint8_t>{0, 0, 0, 0});
+  }
+  CHECK_THROWS_AS(env->reset({1, 0}), std::invalid_argument);
+}
+
+TEST_CASE("pendulum env: NaN and out-of-range actions are clipped") {
+  const int N = 3;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  auto a = make_env("pendulum", json::object(), N, 13);
+  auto b = make_env("pendulum", json::object(), N, 13);
+  a->reset();
+  b->reset();
+  // NaN acts as the lower bound, out-of-range values as the nearest bound
+  const std::vector<float> wild{nan, 50.f, -1e30f}, tame{-2.f, 2.f, -2.f};
+  for (int t = 0; t < 60; ++t) {
+    a->step(wild.data());
+    b->step(tame.data());
+    for (int i = 0; i < 3 * N; ++i) REQUIRE(std::isfinite(a->obs()[i]));
+    for (int w = 0; w < N; ++w) REQUIRE(std::isfinite(a->reward()[w]));
+    REQUIRE(a->obs() == b->obs());
+    REQUIRE(a->reward() == b->reward());
+  }
+  // the clipped torque is also what the reward's effort term sees: -0.001 * 2^2 at most
+  CHECK(a->flagged_count() == 0);
+}
+
+TEST_CASE("pendulum env: bitwise reproducible with 1 or 2 threads; seeds matter") {
+  const int N = 5;  // uneven chunks on two threads
+  cpu::ThreadPool one(1), two(2);
+  auto a = make_env("pendulum", json::object(), N, 21);
+  auto b = make_env("pendulum", json::object(), N, 21);
+  auto c = make_env("pendulum", json::object(), N, 22);
+  a->set_pool(&one);
+  b->set_pool(&two);
+  a->reset();
+  b->reset();
+  c->reset();
+  CHECK(a->obs() == b->obs());
+  CHECK(a->obs() != c->obs());
+  Rng rng(8, 0);
+  std::vector<float> act(N);
+  int truncations = 0;
+  for (int t = 0; t < 300; ++t) {
+    for (float& x : act) x = static_cast<float>(rng.uniform(-3, 3));
+    a->step(act.data());
+    b->step(act.data());
+    REQUIRE(a->obs() == b->obs());
+    REQUIRE(a->reward() == b->reward());
+    REQUIRE(a->truncated() == b->truncated());
+    REQUIRE(a->final_obs() == b->final_obs());
+    for (int w = 0; w < N; ++w) truncations += a->truncated()[w];
+  }
+  CHECK(truncations == N);  // the auto-reset at step 200 was part of the comparison
+}
+
+TEST_CASE("arm26_reach env: observation layout, reachable targets, distance score") {
+  const int N = 16;
+  auto env = make_env("arm26_reach", json::object(), N, 3);
+  const EnvSpec& spec = env->spec();
+  REQUIRE(spec.obs_dim == 23);
+  REQUIRE(spec.act_dim == 6);
+  for (int u = 0; u < 6; ++u) {
+    CHECK(spec.act_low[u] == 0.f);
+    CHECK(spec.act_high[u] == 1.f);
+  }
+  const double qmax = 2.0943951023931953;  // both joints: [0, 120 deg]
+  // forward kinematics of the arm: upper arm 0.5 m, forearm 0.5 m (hand at (1, 0) at q = 0)
+  auto fk = [](double q1, double q2, double* xy) {
+    xy[0] = 0.5 * std::cos(q1) + 0.5 * std::cos(q1 + q2);
+    xy[1] = 0.5 * std::sin(q1) + 0.5 * std::sin(q1 + q2);
+  };
+  double hand0[2];
+  fk(0, 0, hand0);
+  CHECK(hand0[0] == 1.0);
+  CHECK(hand0[1] == 0.0);
+
+  env->set_auto_reset(false);
+  env->reset();
+  const std::vector<float> zero(static_cast<std::size_t>(N) * 6, 0.f);
+  double worst_excess = 0, worst_fk = 0;
+  for (int t = 0; t <= 50; ++t) {
+    if (t > 0) env->step(zero.data());
+    for (int w = 0; w < N; ++w) {
+      const float* o = env->obs().data() + static_cast<std::size_t>(w) * 23;
+      INFO("step " << t << " world " << w);
+      // the hand is where the joint angles put it
+      double h[2];
+      fk(o[0], o[1], h);
+      worst_fk = std::max({worst_fk, std::fabs(h[0] - o[10]), std::fabs(h[1] - o[11])});
+      CHECK(o[10] == doctest::Approx(h[0]).epsilon(1e-5));
+      CHECK(o[11] == doctest::Approx(h[1]).epsilon(1e-5));
+      // difference = target - hand
+      CHECK(o[14] == doctest::Approx(o[12] - o[10]).epsilon(1e-6));
+      CHECK(o[15] == doctest::Approx(o[13] - o[11]).epsilon(1e-6));
+      // the target is reachable: the inverse kinematics (elbow-left branch) lands in the ranges
+      const double dist = std::hypot(o[12], o[13]);
+      REQUIRE(dist >= 0.5 - 1e-5);
+      REQUIRE(dist <= 1.0 + 1e-5);
+      const double q2 = 2 * std::acos(std::min(dist, 1.0));
+      const double q1 = std::atan2(o[13], o[12]) - q2 / 2;
+      CHECK(q1 >= -1e-4);
+      CHECK(q1 <= qmax + 1e-4);
+      // zero excitation: the joints stay within their ranges (soft limits: 0.05 rad)
+      for (int j = 0; j < 2; ++j) {
+        CHECK(o[j] >= -0.05);
+        CHECK(o[j] <= qmax + 0.05);
+        worst_excess = std::max({worst_excess, -double(o[j]), double(o[j]) - qmax});
+      }
+      if (t > 0)  // reward = -10 |target - hand| (effort weight 0 by default)
+        CHECK(env->reward()[w] == doctest::Approx(-10 * std::hypot(o[14], o[15])).epsilon(1e-5));
+    }
+  }
+  const std::vector<EpisodeResult> done = env->take_finished();
+  REQUIRE(done.size() == N);
+  for (const EpisodeResult& e : done) {
+    const float* o = env->obs().data() + static_cast<std::size_t>(e.world) * 23;
+    CHECK(e.length == 50);
+    CHECK(e.score == doctest::Approx(std::hypot(o[14], o[15])).epsilon(1e-5));
+    CHECK(e.success == (e.score < 0.03));
+  }
+  MESSAGE("arm26 zero excitation: largest joint-range excess "
+          << worst_excess << " rad; largest |hand - fk(q)| " << worst_fk << " m");
+}
+
+TEST_CASE("locomotion_stand env: start state and the zero-excitation fall") {
+  const int N = 4;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto env = make_env("locomotion_stand", json::object(), N, 4);
+  const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
+  REQUIRE(pe != nullptr);
+  const Model& m = pe->model();
+  const int nq = m.size.nq, nv = m.size.nv, na = m.size.na, nu = m.size.nu;
+  REQUIRE(env->spec().obs_dim == (nq - 2) + nv + na + 3 * nu);
+  REQUIRE(env->spec().act_dim == nu);
+  auto joint = [&](const std::string& name) {
+    const auto it = std::find(m.jnt_name.begin(), m.jnt_name.end(), name);
+    REQUIRE(it != m.jnt_name.end());
+    return static_cast<int>(it - m.jnt_name.begin());
+  };
+  const int jx = joint("pelvis_tx"), jy = joint("pelvis_ty"), jz = joint("pelvis_tz");
+  const int qx = m.jnt_qposadr[jx], qy = m.jnt_qposadr[jy], qz = m.jnt_qposadr[jz];
+  // the observation drops the horizontal root slides from qpos, then holds qvel / 10
+  const int obs_qz = qz - (qz > qx) - (qz > qy);
+  const int obs_vx = (nq - 2) + m.jnt_dofadr[jx], obs_vy = (nq - 2) + m.jnt_dofadr[jy];
+  // pelvis height = body offset + the vertical slide (a root body on a world-z slide)
+  const int pelvis = m.jnt_bodyid[jz];
+  REQUIRE(m.body_parent[pelvis] == 0);
+  REQUIRE(m.jnt_axis[3 * jz + 2] == 1.0);
+  const double z0 = m.body_pos[3 * pelvis + 2];
+
+  env->set_auto_reset(false);
+  env->reset();
+  const int O = env->spec().obs_dim;
+  for (int w = 0; w < N; ++w) {
+    const float* o = env->obs().data() + static_cast<std::size_t>(w) * O;
+    INFO("world " << w);
+    CHECK(z0 + o[obs_qz] > 0.75);
+    CHECK(std::hypot(o[obs_vx], o[obs_vy]) * 10 == doctest::Approx(0.5).epsilon(1e-5));
+  }
+  // different worlds start in different directions
+  CHECK(env->obs()[obs_vx] != env->obs()[static_cast<std::size_t>(O) + obs_vx]);
+
+  const std::vector<float> zero(static_cast<std::size_t>(N) * nu, 0.f);
+  env->step(zero.data());
+  for (int w = 0; w < N; ++w) CHECK(env->terminated()[w] == 0);
+  int steps = 1;
+  for (; steps < 250; ++steps) {
+    bool all = true;
+    for (int w = 0; w < N; ++w) all = all && env->finished(w);
+    if (all) break;
+    env->step(zero.data());
+  }
+  std::vector<EpisodeResult> done = env->take_finished();
+  int fell = 0;
+  std::string lengths;
+  for (const EpisodeResult& e : done) {
+    fell += !e.truncated && e.length < 250;
+    lengths += " " + std::to_string(e.length);
+    CHECK(!e.success);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  MESSAGE("locomotion_stand, zero excitation: episode lengths" << lengths << " (of 250); " << secs
+                                                               << " s in all");
+  CHECK(fell >= 3);
+  CHECK(env->flagged_count() == 0);
+}
+
+TEST_CASE("make_env: unknown task and unknown parameters name the culprit") {
+  const std::string task = error_of([] { make_env("pendulumm", json::object(), 2, 1); });
+  CHECK(task.find("pendulumm") != std::string::npos);
+  CHECK(task.find("arm26_reach") != std::string::npos);  // the known tasks are listed
+  const std::string key = error_of([] {
+    make_env("pendulum", json{{"episode_steps", 10}, {"bogus_key", 1}}, 2, 1);
+  });
+  CHECK(key.find("bogus_key") != std::string::npos);
+  const std::string type = error_of([] {
+    make_env("arm26_reach", json{{"dist_weight", "ten"}}, 2, 1);
+  });
+  CHECK(type.find("dist_weight") != std::string::npos);
+  CHECK_THROWS_AS(make_env("pendulum", json::object(), 0, 1), std::invalid_argument);
+  // a known parameter takes effect
+  auto env = make_env("pendulum", json{{"episode_steps", 10}}, 2, 1);
+  env->reset();
+  const float zero[2] = {0.f, 0.f};
+  for (int t = 0; t < 10; ++t) env->step(zero);
+  CHECK(env->truncated()[0] == 1);
+  CHECK(env->truncated()[1] == 1);
+}
