@@ -25,6 +25,8 @@ const Command kCommands[] = {
     {"train", sinew::cli::cmd_train, "train a muscle-driven policy with PPO (--config CFG.json)"},
     {"eval", sinew::cli::cmd_eval, "evaluate a checkpoint's deterministic policy on its task"},
     {"plot", sinew::cli::cmd_plot, "plot learning curves from training logs to a PNG"},
+    {"retarget", sinew::cli::cmd_retarget,
+     "retarget a motion clip onto a model: reference qpos, qvel, body positions"},
 };
 
 void usage(std::FILE* out) {

@@ -119,12 +119,13 @@ RootLayout ms_human_700_root_layout() {
   r.hinge = {3, 4, 5};
   r.hinge_axis = {Vec3d(0, 0, 1), Vec3d(1, 0, 0), Vec3d(0, 1, 0)};
   r.hinge_frame = kC;
+  r.origin = Vec3d(0, 0, 0.95);
   r.forward = Vec3d(1, 0, 0);
   return r;
 }
 
 Vec3d root_position(const RootLayout& r, const double* qpos) {
-  Vec3d p;
+  Vec3d p = r.origin;
   for (int k = 0; k < 3; ++k)
     if (r.pos[k] >= 0) p += r.pos_axis[k] * qpos[r.pos[k]];
   return p;
@@ -132,7 +133,7 @@ Vec3d root_position(const RootLayout& r, const double* qpos) {
 
 void set_root_position(const RootLayout& r, double* qpos, const Vec3d& p) {
   for (int k = 0; k < 3; ++k)
-    if (r.pos[k] >= 0) qpos[r.pos[k]] = dot(p, r.pos_axis[k]);
+    if (r.pos[k] >= 0) qpos[r.pos[k]] = dot(p - r.origin, r.pos_axis[k]);
 }
 
 Quatd root_orientation(const RootLayout& r, const double* qpos) {

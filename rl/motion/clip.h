@@ -82,12 +82,14 @@ void skeleton_points(const Skeleton& s, const double* qpos, double* points);
 
 // ---- where the root lives inside qpos ---------------------------------------------------------
 
-// Root translation = sum_k qpos[pos[k]] * pos_axis[k] (orthonormal world axes); root orientation
+// Root translation = origin + sum_k qpos[pos[k]] * pos_axis[k] (orthonormal world axes; origin is
+// the root body's offset for slide roots, 0 for free roots); root orientation
 // = qpos quaternion at `quat`, or hinge_frame * R(hinge_axis[0], qpos[hinge[0]]) * R(axis 1) *
 // R(axis 2) for three mutually orthogonal hinges (axes in the hinge frame). -1 = absent.
 struct RootLayout {
   std::array<int, 3> pos{-1, -1, -1};
   std::array<Vec3d, 3> pos_axis{Vec3d(1, 0, 0), Vec3d(0, 1, 0), Vec3d(0, 0, 1)};
+  Vec3d origin;                        // world position at zero slides
   std::array<int, 3> vel{-1, -1, -1};  // qvel indices of the linear velocity along pos_axis
   int quat = -1;
   std::array<int, 3> hinge{-1, -1, -1};
@@ -102,8 +104,8 @@ struct RootLayout {
 // A free joint: x y z at qpos_adr, quaternion at qpos_adr+3, linear velocity at qvel_adr.
 RootLayout free_root_layout(int qpos_adr = 0, int qvel_adr = -1);
 // MS-Human-700's pelvis (qpos 0..5 = pelvis_tz, pelvis_ty, pelvis_tx, pelvis_tilt, pelvis_list,
-// pelvis_rotation; the pelvis body frame is +90 deg about x, forward = body x), as
-// models/ms_human_700.json defines it; qvel uses the same indices.
+// pelvis_rotation; the pelvis body frame is +90 deg about x at (0, 0, 0.95), forward = body x),
+// as models/ms_human_700.json defines it; qvel uses the same indices.
 RootLayout ms_human_700_root_layout();
 
 Vec3d root_position(const RootLayout& r, const double* qpos);
@@ -117,6 +119,7 @@ void set_root_orientation(const RootLayout& r, double* qpos, const Quatd& q);
 struct Clip {
   std::string source;        // file it came from (messages)
   std::string model;         // model file whose qpos this is ("" for source skeletons)
+  std::string model_root;    // "free": on that model with its root replaced (with_free_root)
   std::vector<double> time;  // [T] seconds, time[0] = 0, strictly increasing
   bool loop = false;         // the clip is a cycle
   bool closed = false;       // last frame ends the cycle (pose ~ first; DeepMimic); else the

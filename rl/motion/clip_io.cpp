@@ -28,6 +28,7 @@ json root_json(const RootLayout& r) {
   json j;
   j["pos"] = r.pos;
   j["pos_axis"] = {vec_json(r.pos_axis[0]), vec_json(r.pos_axis[1]), vec_json(r.pos_axis[2])};
+  j["origin"] = vec_json(r.origin);
   j["vel"] = r.vel;
   j["quat"] = r.quat;
   j["hinge"] = r.hinge;
@@ -53,6 +54,7 @@ std::string sinew_clip_to_json(const Clip& c) {
   j["format"] = "sinew-clip";
   j["version"] = 1;
   if (!c.model.empty()) j["model"] = c.model;
+  if (!c.model_root.empty()) j["model_root"] = c.model_root;
   j["fps"] = c.fps();
   if (!uniform_times(c)) j["time"] = c.time;
   j["loop"] = c.loop;
@@ -105,6 +107,7 @@ RootLayout root_from(const json& j) {
     r.hinge_frame = Quatd(q.at(0), q.at(1), q.at(2), q.at(3));
   }
   if (j.contains("forward")) r.forward = vec_from(j["forward"]);
+  if (j.contains("origin")) r.origin = vec_from(j["origin"]);
   return r;
 }
 
@@ -144,6 +147,7 @@ Clip parse_sinew_clip(const std::string& text, const std::string& where) {
   c.source = where;
   try {
     c.model = j.value("model", "");
+    c.model_root = j.value("model_root", "");
     c.loop = j.value("loop", false);
     c.closed = j.value("closed", false);
     c.qpos_names = j.at("qpos_names").get<std::vector<std::string>>();

@@ -42,6 +42,7 @@ void check_same(const Clip& a, const Clip& b) {
   CHECK(a.root.hinge_frame.w == b.root.hinge_frame.w);
   CHECK(a.root.hinge_frame.x == b.root.hinge_frame.x);
   CHECK(a.root.forward.x == b.root.forward.x);
+  CHECK(a.root.origin.z == b.root.origin.z);
 }
 
 std::string temp_path(const std::string& name) {
