@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Position- and velocity-dependent tree quantities for one world:
-//   kinematics  : body, joint and geom poses, site positions (MuJoCo's mj_kinematics semantics;
-//                 site rotations only on request, site_rotations)
+//   kinematics  : body, joint and geom poses, positions of the sites the step reads (MuJoCo's
+//                 mj_kinematics semantics; every geom and site pose on request)
 //   com_pos     : subtree centres of mass, com-based body inertias (cinert) and dof motion
 //                 subspaces (cdof), world-aligned about each tree's subtree com (mj_comPos)
 //   com_vel     : body spatial velocities (cvel) and cdof_dot = cvel x cdof (mj_comVel)
@@ -25,8 +25,8 @@ SINEW_HD Mat3<T> child_rotation(const Mat3<T>& R, const T* q) {
 }
 
 // Global poses of bodies (xpos, xquat, xmat), inertial frames (xipos, ximat), joint anchors and
-// axes (xanchor, xaxis), geoms (xpos, xmat) and site positions (site_xpos; site_xmat comes from
-// site_rotations). Joints of one body are applied in order; hinge and slide
+// axes (xanchor, xaxis), and the poses of the geoms and positions of the sites the step uses
+// (all of them: all_geom_site_poses). Joints of one body are applied in order; hinge and slide
 // displacements are measured from qpos0 (the joint's `ref`).
 template <typename T>
 SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
@@ -79,6 +79,7 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
     child_rotation(R, m.body_iquat + 4 * b).store(d.ximat + 9 * b);
   }
   for (int g = 0; g < m.size.ngeom; ++g) {
+    if (!m.geom_used[g]) continue;
     const int b = m.geom_bodyid[g];
     const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
     (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.geom_pos + 3 * g))
@@ -89,6 +90,7 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
   Mat3<T> R = Mat3<T>::identity();
   Vec3<T> x;
   for (int s = 0, b = -1; s < m.size.nsite; ++s) {
+    if (!m.site_used[s]) continue;
     if (m.site_bodyid[s] != b) {
       b = m.site_bodyid[s];
       R = Mat3<T>::load(d.xmat + 9 * b);
@@ -98,14 +100,28 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
   }
 }
 
-// World rotations of all sites into d.site_xmat. Not part of the step: no stage reads them, and
-// writing 9 numbers for each of MS-Human-700's 2856 sites was half of kinematics' time (memory
-// traffic). Call after kinematics where they are needed (viewers, sensors).
+// Poses of every geom (geom_xpos, geom_xmat) and site (site_xpos, site_xmat). Not part of the
+// step, which computes only the geoms and site positions it reads (m.geom_used, m.site_used:
+// collision and wrap geoms, tendon via points and side sites; MS-Human-700-Locomotion uses 600 of
+// its 2856 sites, and 40 of its 349 geoms, the rest being visual meshes): writing 12 numbers per
+// site was half of kinematics' time (memory traffic). Call after kinematics where all are needed
+// (probe, viewers, golden tests, retargeting).
 template <typename T>
-SINEW_HD void site_rotations(const ModelView<T>& m, WorldData<T>& d) {
-  for (int s = 0; s < m.size.nsite; ++s)
-    child_rotation(Mat3<T>::load(d.xmat + 9 * m.site_bodyid[s]), m.site_quat + 4 * s)
-        .store(d.site_xmat + 9 * s);
+SINEW_HD void all_geom_site_poses(const ModelView<T>& m, WorldData<T>& d) {
+  for (int g = 0; g < m.size.ngeom; ++g) {
+    const int b = m.geom_bodyid[g];
+    const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
+    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.geom_pos + 3 * g))
+        .store(d.geom_xpos + 3 * g);
+    child_rotation(R, m.geom_quat + 4 * g).store(d.geom_xmat + 9 * g);
+  }
+  for (int s = 0; s < m.size.nsite; ++s) {
+    const int b = m.site_bodyid[s];
+    const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
+    (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.site_pos + 3 * s))
+        .store(d.site_xpos + 3 * s);
+    child_rotation(R, m.site_quat + 4 * s).store(d.site_xmat + 9 * s);
+  }
 }
 
 // Subtree centres of mass, body spatial inertias (cinert) and dof motion axes (cdof), all

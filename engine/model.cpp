@@ -94,6 +94,17 @@ void Model::finalize() {
     dof_Madr[k] = adr;
     adr += dof_Mnum[k];
   }
+  // sites and geoms the step reads (tendon via points, wrap geoms and their side sites; geoms of
+  // candidate collision pairs, marked below); kinematics skips the others (visual meshes)
+  for (int i = 0; i < s.nsite; ++i) site_used[i] = 0;
+  for (int g = 0; g < s.ngeom; ++g) geom_used[g] = 0;
+  for (int w = 0; w < s.nwrap; ++w) {
+    if (wrap_type[w] == kWrapSite) site_used[wrap_objid[w]] = 1;
+    if (wrap_type[w] == kWrapSphere || wrap_type[w] == kWrapCylinder) {
+      geom_used[wrap_objid[w]] = 1;
+      if (wrap_prm[w] >= 0) site_used[static_cast<int>(wrap_prm[w])] = 1;
+    }
+  }
   for (int b = 0; b < s.nbody; ++b) body_subtreemass[b] = body_mass[b];
   for (int b = s.nbody - 1; b > 0; --b) body_subtreemass[body_parent[b]] += body_subtreemass[b];
   for (int g = 0; g < s.ngeom; ++g) geom_rbound[g] = geom_bound(*this, g);
@@ -123,6 +134,7 @@ void Model::finalize() {
     }
   }
   s.npair = static_cast<int>(pair_geom1.size());
+  for (int p = 0; p < s.npair; ++p) geom_used[pair_geom1[p]] = geom_used[pair_geom2[p]] = 1;
   s.nconmax = std::min(s.nconmax, opt.nconmax);
   s.nlimited = 0;
   int limit_rows = 0;

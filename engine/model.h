@@ -110,7 +110,9 @@ constexpr int kNumEqData = 5;   // polycoef
   X(geom_conaffinity, ngeom)      \
   X(geom_condim, ngeom)           \
   X(geom_dataid, ngeom)           \
+  X(geom_used, ngeom)             \
   X(site_bodyid, nsite)           \
+  X(site_used, nsite)             \
   X(mesh_vertadr, nmesh)          \
   X(mesh_vertnum, nmesh)          \
   X(pair_geom1, npair)            \

@@ -95,6 +95,7 @@ inline nlohmann::json probe(const Model& m, const State& st) {
   std::copy(st.act.begin(), st.act.end(), d.act);
   std::copy(st.ctrl.begin(), st.ctrl.end(), d.ctrl);
   forward(mv, d);
+  all_geom_site_poses(mv, d);  // every geom and site, not only those the step reads
   std::vector<double> bias(nv), row(nv);
   rnea(mv, d, static_cast<const double*>(nullptr), bias.data());
 

@@ -125,6 +125,7 @@ void run_state(const Model& m, Data<double>& data, const StateArrays& st, int s)
   std::copy_n(st.act.begin() + s * z.na, z.na, d.act);
   std::copy_n(st.ctrl.begin() + s * z.nu, z.nu, d.ctrl);
   forward(mv, d);
+  all_geom_site_poses(mv, d);
   crba(mv, d);
 }
 
