@@ -41,7 +41,7 @@ struct KeyPointSpec {
 };
 
 // DeepMimic humanoid3d -> MS-Human-700 (full model): pelvis, spine, neck, head, and per side hip,
-// knee, ankle, heel, toe, shoulder, elbow, wrist (22 key points). The toes, heels and head top
+// knee, ankle, heel, toe, shoulder, elbow, wrist (20 key points). The toes, heels and head top
 // come from humanoid3d's body shapes (sites of read_deepmimic_character).
 std::vector<KeyPointSpec> humanoid3d_to_ms_human_700();
 

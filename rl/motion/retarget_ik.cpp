@@ -6,8 +6,9 @@
 // the independent coordinates: C maps an independent dof's step to itself and, by the chain rule,
 // to every joint coupled to it (q1 = q1_ref + poly(q2 - q2_ref), dq1 = poly'(.) dq2). Joints
 // whose step would leave their range are fixed at the bound and the step is solved again without
-// them (the "clamping loop" of Baerlocher & Boulic 2004, section 4.2); a backtracking line search
-// keeps the cost decreasing. After every step the couplings are projected exactly.
+// them (the "clamping loop" of Baerlocher & Boulic 2004, section 4.2); lambda^2 follows
+// Marquardt's schedule (tenfold up on a rejected step, down on an accepted one), so the cost
+// decreases monotonically. After every step the couplings are projected exactly.
 #include "rl/motion/retarget_ik.h"
 
 #include <Eigen/Dense>
@@ -223,16 +224,17 @@ struct IkSolver::Impl {
   }
 
   Eigen::VectorXd step(const Eigen::MatrixXd& Jv, const Eigen::VectorXd& r,
-                       const Eigen::VectorXd& g, const double* q) const;
+                       const Eigen::VectorXd& g, const double* q, double lambda) const;
   IkReport solve(const double* targets, const double* weights, const double* q_prev, double* q);
 };
 
 // The clamping loop: solve, fix the variables that would leave their range at the bound, solve
 // again for the others with the fixed steps moved into the residual.
 Eigen::VectorXd IkSolver::Impl::step(const Eigen::MatrixXd& Jv, const Eigen::VectorXd& r,
-                                     const Eigen::VectorXd& g, const double* q) const {
+                                     const Eigen::VectorXd& g, const double* q,
+                                     double lambda) const {
   const int n = static_cast<int>(var_dof.size());
-  const double mu = opt.damping + opt.smooth;
+  const double mu = lambda + opt.smooth;
   Eigen::VectorXd dv = Eigen::VectorXd::Zero(n);
   std::vector<char> fixed(n, 0);
   for (int pass = 0; pass < 6; ++pass) {
@@ -276,6 +278,7 @@ IkReport IkSolver::Impl::solve(const double* targets, const double* weights, con
   project_couplings(mv, q);
   std::vector<double> trial(nq);
   double cost = cost_at(q, targets, weights, q_prev);
+  double lambda = opt.damping;
   IkReport rep;
   for (int it = 0; it < opt.max_iterations; ++it) {
     rep.iterations = it + 1;
@@ -285,19 +288,25 @@ IkReport IkSolver::Impl::solve(const double* targets, const double* weights, con
     const int rows = residual(targets, weights, r, J);
     double reg = 0;
     const Eigen::VectorXd g = regulariser(q, q_prev, reg);
-    Eigen::VectorXd dv = step(reduce(J, rows, q), r.head(rows), g, q);
-    // backtracking: halve the step until the cost decreases
+    const Eigen::MatrixXd Jv = reduce(J, rows, q);
+    // Marquardt's schedule: a rejected step raises the damping tenfold, an accepted one lowers it
     bool improved = false;
-    for (int ls = 0; ls < 6 && !improved; ++ls, dv *= 0.5) {
+    double moved = 0;
+    for (int tries = 0; tries < 20 && !improved; ++tries) {
+      const Eigen::VectorXd dv = step(Jv, r.head(rows), g, q, lambda);
       apply(q, dv, trial.data());
       const double c = cost_at(trial.data(), targets, weights, q_prev);
-      if (c <= cost) {
+      if (c < cost) {
         improved = true;
         cost = c;
+        moved = dv.cwiseAbs().maxCoeff();
         std::copy(trial.begin(), trial.end(), q);
+        lambda = std::max(0.3 * lambda, 1e-10);
+      } else {
+        lambda *= 10;
       }
     }
-    if (!improved || dv.cwiseAbs().maxCoeff() * 2 < opt.step_tolerance) break;
+    if (!improved || moved < opt.step_tolerance) break;
   }
   rep.cost = cost;
   return rep;

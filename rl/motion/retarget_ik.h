@@ -36,9 +36,9 @@ std::vector<CollisionPoint> collision_points(const Model& m);
 struct IkOptions {
   int max_iterations = 60;
   double step_tolerance = 1e-7;  // stop when no coordinate moves more than this (rad or m)
-  double damping = 1e-6;         // Levenberg-Marquardt lambda^2 (m^2 per unit dof^2)
-  double smooth = 1e-4;          // weight of |q - q_prev|^2 (m^2 per rad^2): temporal smoothness
-  double rest = 1e-5;            // weight of |q - qpos0|^2 on non-root dofs: resolves redundancy
+  double damping = 1e-4;  // initial Levenberg-Marquardt lambda^2 (m^2 per unit dof^2), adapted
+  double smooth = 1e-4;   // weight of |q - q_prev|^2 (m^2 per rad^2): temporal smoothness
+  double rest = 1e-5;     // weight of |q - qpos0|^2 on non-root dofs: resolves redundancy
   double floor_weight =
       10;              // scale of a floor-penetration row (a key point's rows have its weight)
   double floor_z = 0;  // height of the floor (m)
