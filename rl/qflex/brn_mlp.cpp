@@ -17,6 +17,8 @@
 namespace sinew::rl::qflex {
 
 namespace {
+using RowMap = Eigen::Map<nn::RowVector>;
+using RowMapC = Eigen::Map<const nn::RowVector>;
 constexpr const char* kMagic = "SNWBRN";
 constexpr std::uint32_t kVersion = 1;
 }  // namespace
@@ -69,44 +71,34 @@ void BrnMlp::brn_forward(std::size_t ui, const nn::Matrix& z, nn::Matrix& y, Mod
   const Unit& u = units_[ui];
   const int B = static_cast<int>(z.rows()), F = u.width;
   const BrnConfig& c = cfg_.brn;
-  std::vector<float>&inv = t.inv_sigma[ui], &r = t.r[ui], &d = t.d[ui];
-  std::vector<float>&mean = t.mean[ui], &var = t.var[ui];
-  inv.resize(F);
-  r.assign(F, 1.f);
-  d.assign(F, 0.f);
-  mean.resize(F);
-  var.resize(F);
-  const float* run_mean = &stats_[u.mean];
-  const float* run_var = &stats_[u.var];
-  const bool warm = stat_steps_ < c.warmup_steps;
-  for (int j = 0; j < F; ++j) {
-    if (mode == Mode::kEval) {
-      mean[j] = run_mean[j];
-      var[j] = run_var[j];
-    } else {  // batch statistics, in double for a fixed-order sum
-      double m = 0, v = 0;
-      for (int i = 0; i < B; ++i) m += z(i, j);
-      m /= B;
-      for (int i = 0; i < B; ++i) v += (z(i, j) - m) * (z(i, j) - m);
-      mean[j] = static_cast<float>(m);
-      var[j] = static_cast<float>(v / B);
-    }
-    inv[j] = 1.f / std::sqrt(var[j] + c.eps);
-    if (mode == Mode::kTrain && !warm) {
-      const float run_sigma = std::sqrt(run_var[j] + c.eps);
-      r[j] = std::clamp(1.f / (inv[j] * run_sigma), 1.f / c.r_max, c.r_max);
-      d[j] = std::clamp((mean[j] - run_mean[j]) / run_sigma, -c.d_max, c.d_max);
-    }
+  for (auto* v : {&t.inv_sigma[ui], &t.r[ui], &t.d[ui], &t.mean[ui], &t.var[ui]}) v->resize(F);
+  RowMap mean(t.mean[ui].data(), F), var(t.var[ui].data(), F), inv(t.inv_sigma[ui].data(), F);
+  RowMap r(t.r[ui].data(), F), d(t.d[ui].data(), F);
+  const RowMapC run_mean(&stats_[u.mean], F), run_var(&stats_[u.var], F);
+  if (mode == Mode::kEval) {
+    mean = run_mean;
+    var = run_var;
+  } else {  // batch statistics, summed row by row in double (a fixed order)
+    Eigen::RowVectorXd m = Eigen::RowVectorXd::Zero(F), v = Eigen::RowVectorXd::Zero(F);
+    for (int i = 0; i < B; ++i) m += z.row(i).cast<double>();
+    m /= B;
+    for (int i = 0; i < B; ++i) v += (z.row(i).cast<double>() - m).array().square().matrix();
+    mean = m.cast<float>();
+    var = (v / B).cast<float>();
   }
+  inv = (var.array() + c.eps).rsqrt().matrix();
+  r.setOnes();
+  d.setZero();
+  if (mode == Mode::kTrain && stat_steps_ >= c.warmup_steps) {  // renormalization (Alg. 1)
+    const nn::RowVector run_sigma = (run_var.array() + c.eps).sqrt().matrix();
+    r = (inv.array().inverse() / run_sigma.array()).cwiseMax(1.f / c.r_max).cwiseMin(c.r_max);
+    d = ((mean - run_mean).array() / run_sigma.array()).cwiseMax(-c.d_max).cwiseMin(c.d_max);
+  }
+  const RowMapC g(&params_[u.g], F), beta(&params_[u.beta], F);
   nn::Matrix& xn = t.xn[ui];
-  xn.resize(B, F);
-  y.resize(B, F);
-  const float *g = &params_[u.g], *beta = &params_[u.beta];
-  for (int i = 0; i < B; ++i)
-    for (int j = 0; j < F; ++j) {
-      xn(i, j) = (z(i, j) - mean[j]) * inv[j];
-      y(i, j) = g[j] * (r[j] * xn(i, j) + d[j]) + beta[j];
-    }
+  xn = ((z.rowwise() - mean).array().rowwise() * inv.array()).matrix();
+  const nn::RowVector scale = g.cwiseProduct(r), shift = g.cwiseProduct(d) + beta;
+  y = ((xn.array().rowwise() * scale.array()).rowwise() + shift.array()).matrix();
 }
 
 void BrnMlp::forward(const nn::Matrix& x, nn::Matrix& y, Mode mode, BrnTape& t) const {
@@ -146,39 +138,27 @@ void BrnMlp::brn_backward(std::size_t ui, const BrnTape& t, const nn::Matrix& dy
   const Unit& u = units_[ui];
   const int B = static_cast<int>(dy.rows()), F = u.width;
   const nn::Matrix& xn = t.xn[ui];
-  const std::vector<float>&inv = t.inv_sigma[ui], &r = t.r[ui], &d = t.d[ui];
-  const float* g = &params_[u.g];
-  if (param_grads) {
-    float *dg = &grads_[u.g], *dbeta = &grads_[u.beta];
-    for (int i = 0; i < B; ++i)
-      for (int j = 0; j < F; ++j) {
-        dg[j] += dy(i, j) * (r[j] * xn(i, j) + d[j]);
-        dbeta[j] += dy(i, j);
-      }
+  const RowMapC inv(t.inv_sigma[ui].data(), F), r(t.r[ui].data(), F), d(t.d[ui].data(), F);
+  const RowMapC g(&params_[u.g], F);
+  if (param_grads) {  // y = g (r xn + d) + beta
+    const nn::RowVector sum_dy = dy.colwise().sum();
+    const nn::RowVector sum_dy_xn = dy.cwiseProduct(xn).colwise().sum();
+    RowMap(&grads_[u.g], F) += r.cwiseProduct(sum_dy_xn) + d.cwiseProduct(sum_dy);
+    RowMap(&grads_[u.beta], F) += sum_dy;
   }
-  dz.resize(B, F);
   if (t.mode == Mode::kEval) {  // affine in z: no coupling between rows
-    for (int i = 0; i < B; ++i)
-      for (int j = 0; j < F; ++j) dz(i, j) = dy(i, j) * g[j] * inv[j];
+    const nn::RowVector s = g.cwiseProduct(inv);
+    dz = (dy.array().rowwise() * s.array()).matrix();
     return;
   }
-  // through the batch mean and variance (Ioffe & Szegedy 2015, section 3; r, d constant)
-  std::vector<double> m1(F, 0.0), m2(F, 0.0);
-  for (int i = 0; i < B; ++i)
-    for (int j = 0; j < F; ++j) {
-      const double dxn = double(r[j]) * g[j] * dy(i, j);
-      m1[j] += dxn;
-      m2[j] += dxn * xn(i, j);
-    }
-  for (int j = 0; j < F; ++j) {
-    m1[j] /= B;
-    m2[j] /= B;
-  }
-  for (int i = 0; i < B; ++i)
-    for (int j = 0; j < F; ++j) {
-      const double dxn = double(r[j]) * g[j] * dy(i, j);
-      dz(i, j) = static_cast<float>(inv[j] * (dxn - m1[j] - xn(i, j) * m2[j]));
-    }
+  // through the batch mean and variance (Ioffe & Szegedy 2015, section 3; r, d constants)
+  const nn::RowVector rg = r.cwiseProduct(g);
+  const nn::Matrix dxn = (dy.array().rowwise() * rg.array()).matrix();
+  const nn::RowVector m1 = dxn.colwise().sum() / float(B);
+  const nn::RowVector m2 = dxn.cwiseProduct(xn).colwise().sum() / float(B);
+  dz = (((dxn.rowwise() - m1) - (xn.array().rowwise() * m2.array()).matrix()).array().rowwise() *
+        inv.array())
+           .matrix();
 }
 
 void BrnMlp::backward_impl(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* dx,
@@ -202,8 +182,11 @@ void BrnMlp::backward_impl(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* d
       d_in->noalias() = *d_out * Eigen::Map<const nn::Matrix>(p + L.w, L.out, L.in);
     }
     if (l == 0) break;
-    const std::size_t h = l - 1;  // through hidden layer h's activation and BRN
-    nn::activation_backward(cfg_.activation, t.pre[h], t.post[l], *d_in, *d_in);
+    const std::size_t h = l - 1;                   // through hidden layer h's activation and BRN
+    if (cfg_.activation == nn::Activation::kRelu)  // the common case, without a call per element
+      *d_in = (t.pre[h].array() > 0.f).select(d_in->array(), 0.f).matrix();
+    else
+      nn::activation_backward(cfg_.activation, t.pre[h], t.post[l], *d_in, *d_in);
     if (cfg_.batch_renorm) {
       brn_backward(l, t, *d_in, gbuf_c_, param_grads);
       d_out = &gbuf_c_;

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// ctest-labels: fast
+// rl/qflex: the source policy's reparameterised gradient against finite differences; the replay
+// ring buffer; config parsing (defaults, unknown keys); the Qflex trainer on a few hundred
+// pendulum samples with tiny networks: actions inside the env's bounds, bitwise determinism for a
+// seed and thread count, and checkpoint save/load (atomic file, same state after reload).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "rl/qflex/qflex_trainer.h"
+#include "rl/qflex/replay.h"
+#include "rl/qflex/source_policy.h"
+#include "tests/nn/nn_test_util.h"
+
+using namespace sinew::rl;
+using namespace sinew::rl::qflex;
+using sinew::nn::Matrix;
+using namespace sinew::nn::test;
+using nlohmann::json;
+
+namespace {
+
+TrainConfig tiny_base(std::uint64_t seed) {
+  return parse_train_config(
+      {{"task", "pendulum"}, {"num_envs", 4}, {"total_samples", 400}, {"seed", seed}}, "tiny");
+}
+
+QflexConfig tiny_qflex() {
+  return parse_qflex_config({{"critic_hidden", {16, 16}},
+                             {"policy_hidden", {16}},
+                             {"velocity_hidden", {16}},
+                             {"batch_size", 32},
+                             {"warmup_samples", 100},
+                             {"updates_per_step", 1.5},
+                             {"policy_delay", 2},
+                             {"ascent_steps", 3},
+                             {"flow_steps", 4},
+                             {"entropy_coef", 0.5},
+                             {"auto_entropy", true},
+                             {"iteration_samples", 100}},
+                            "tiny/qflex");
+}
+
+bool same_params(const BrnMlp& a, const BrnMlp& b) {
+  return a.num_params() == b.num_params() &&
+         std::equal(a.params(), a.params() + a.num_params(), b.params());
+}
+
+}  // namespace
+
+TEST_CASE("source policy: reparameterised gradient matches finite differences") {
+  BrnMlpConfig net;
+  net.hidden = {8};
+  net.activation = sinew::nn::Activation::kTanh;
+  SourcePolicy pol(3, 2, net, 5, -3.f, 1.f);
+  // larger output weights than the init so that means and log stds vary
+  for (std::size_t i = 0; i < pol.net.num_params(); ++i) pol.net.params()[i] *= 8.f;
+  const Matrix s = random_matrix(6, 3, 6), eps = random_matrix(6, 2, 7, 2.f);
+  const Matrix r = random_matrix(6, 2, 8);
+  Matrix a;
+  pol.sample(s, eps, a, Mode::kEval);
+  CHECK(a.cwiseAbs().maxCoeff() < 1.f);
+  pol.backward(r);
+  std::vector<float> g(pol.net.grads(), pol.net.grads() + pol.net.num_params());
+  auto loss = [&] {
+    Matrix aa;
+    pol.sample(s, eps, aa, Mode::kEval);
+    return LossEval{weighted_sum(aa, r), 0};
+  };
+  const FdReport rep =
+      check_gradient(pol.net.params(), g.data(), g.size(), 1e-3f, 1e-3, 2e-2, loss);
+  MESSAGE("worst " << rep.worst << " over " << rep.checked);
+  CHECK(rep.worst <= 1.0);
+}
+
+TEST_CASE("replay buffer: ring overwrite and uniform sampling") {
+  ReplayBuffer rb(5, 2, 1);
+  for (int k = 0; k < 7; ++k) {  // 7 rows into 5 slots: rows 0 and 1 are overwritten
+    const float o[2] = {float(k), float(-k)}, a = float(10 + k), r = float(k), n[2] = {0, 0};
+    const std::uint8_t t = k % 2;
+    rb.add(1, o, &a, &r, n, &t);
+  }
+  CHECK(rb.size() == 5);
+  Rng rng(1, 0);
+  ReplayBatch b;
+  rb.sample(500, rng, b);
+  int seen[7] = {};
+  for (int i = 0; i < 500; ++i) {
+    const int k = static_cast<int>(b.obs(i, 0));
+    CHECK(b.act(i, 0) == 10 + k);
+    CHECK(b.reward[i] == k);
+    CHECK(b.terminated[i] == k % 2);
+    ++seen[k];
+  }
+  CHECK(seen[0] == 0);
+  CHECK(seen[1] == 0);
+  for (int k = 2; k < 7; ++k) CHECK(seen[k] > 60);
+  std::stringstream ss;
+  rb.save(ss);
+  const ReplayBuffer back = ReplayBuffer::load(ss, "memory");
+  Rng r1(2, 0), r2(2, 0);
+  ReplayBatch b1, b2;
+  rb.sample(20, r1, b1);
+  back.sample(20, r2, b2);
+  CHECK((b1.obs.array() == b2.obs.array()).all());
+}
+
+TEST_CASE("qflex config: defaults, round trip and errors") {
+  const QflexConfig d = parse_qflex_config(json(), "none");
+  CHECK(d.ascent_steps == 20);
+  CHECK(d.ascent_eta == doctest::Approx(1e-2));
+  CHECK(d.flow_steps == 20);
+  CHECK(d.critic_hidden == std::vector<int>{256, 256, 256});
+  CHECK(d.beta1 == doctest::Approx(0.5));
+  const QflexConfig t = tiny_qflex();
+  CHECK(to_json(parse_qflex_config(to_json(t), "round")) == to_json(t));
+  CHECK_THROWS_AS(parse_qflex_config({{"ascent_step", 3}}, "typo"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_qflex_config({{"activation", "sigmoid"}}, "act"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_qflex_config({{"min_log_std", 1}, {"max_log_std", 0}}, "std"),
+                  std::invalid_argument);
+}
+
+TEST_CASE("qflex trainer: bounded actions, determinism, checkpoints") {
+  QflexTrainer a(tiny_base(3), tiny_qflex()), b(tiny_base(3), tiny_qflex());
+  while (!a.done()) a.iterate();
+  QflexStats last;
+  while (!b.done()) last = b.iterate();
+  CHECK(a.samples() == 400);
+  CHECK(last.updates == 114);  // env steps 25..100 (samples >= 100) x 1.5 updates
+  CHECK(a.replay().size() == 400);
+  CHECK(std::isfinite(last.critic_loss));
+  CHECK(std::isfinite(last.flow_loss));
+  CHECK(same_params(a.state().critic.q[0], b.state().critic.q[0]));
+  CHECK(same_params(a.state().source.net, b.state().source.net));
+  CHECK(same_params(a.state().velocity.net, b.state().velocity.net));
+  QflexTrainer other(tiny_base(4), tiny_qflex());
+  while (!other.done()) other.iterate();
+  CHECK(!same_params(a.state().critic.q[0], other.state().critic.q[0]));
+
+  // deterministic actions lie inside the pendulum's control range [-2, 2]
+  const PolicyFn pol = a.deterministic_policy();
+  std::vector<float> obs = {1, 0, 0, -1, 0, 0.5f, 0, 1, -2}, act(3);
+  pol(obs, act);
+  for (float u : act) CHECK(std::fabs(u) <= 2.f);
+
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "sinew_qflex_trainer_test.ckpt").string();
+  a.save_checkpoint(path);
+  CHECK(!std::filesystem::exists(path + ".tmp"));
+  QflexTrainer c(tiny_base(3), tiny_qflex());
+  c.load_checkpoint(path);
+  CHECK(c.samples() == a.samples());
+  CHECK(c.state().updates == a.state().updates);
+  CHECK(same_params(c.state().critic.q[1], a.state().critic.q[1]));
+  CHECK(same_params(c.state().velocity.net, a.state().velocity.net));
+  CHECK(c.state().opt_source.steps() == a.state().opt_source.steps());
+  CHECK(c.state().log_alpha == a.state().log_alpha);
+  CHECK(a.state().log_alpha != doctest::Approx(std::log(0.5)));  // tuned
+  CHECK(c.replay().size() == a.replay().size());
+  std::vector<float> act_c(3);
+  c.deterministic_policy()(obs, act_c);
+  CHECK(act_c == act);
+  TrainConfig base;
+  QflexConfig q;
+  read_qflex_checkpoint_config(path, base, q);
+  CHECK(base.num_envs == 4);
+  CHECK(q.policy_delay == 2);
+  std::filesystem::remove(path);
+  CHECK_THROWS_AS(c.load_checkpoint(path), std::runtime_error);
+}
