@@ -220,6 +220,7 @@ bool ends_with(const std::string& s, const std::string& e) {
 }  // namespace
 
 Clip load_clip(const std::string& path, const LoadClipOptions& opt) {
+  if (!std::ifstream(path)) throw std::runtime_error(path + ": cannot open");
   if (ends_with(path, ".json")) return read_sinew_clip(path);
   if (ends_with(path, ".bvh") || ends_with(path, ".BVH")) return read_bvh(path, opt.bvh);
   if (ends_with(path, ".npz")) return read_npz_clip(path, opt.npz);

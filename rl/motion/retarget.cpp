@@ -44,34 +44,23 @@ void coordinate_names(const Model& m, Clip& c) {
   }
 }
 
-// Central differences of qpos frames; unlimited hinges wrap to (-pi, pi] per step. A closed loop
-// differences its first and last frames across the seam (neighbours shifted by the cycle offset).
+// Central differences of qpos frames, one-sided at the ends (a source loop's seam may jump:
+// DeepMimic's dance_a ends 0.7 rad of pelvis tilt away from its first pose); unlimited hinges
+// wrap to (-pi, pi] per step.
 void finite_difference(const Model& m, Clip& c) {
-  const int T = c.nframe(), nq = c.nq(), nv = m.size.nv;
+  const int T = c.nframe(), nv = m.size.nv;
   c.qvel.assign(static_cast<size_t>(T) * nv, 0.0);
   if (T < 2) return;
-  const Vec3d off = cycle_offset(c);
-  const bool seam = c.loop && c.closed && T > 2;
-  std::vector<double> a(nq), b(nq), dq(nv);
+  std::vector<double> dq(nv);
   for (int f = 0; f < T; ++f) {
-    int fa = std::min(f + 1, T - 1), fb = std::max(f - 1, 0);
-    Vec3d sa, sb;
-    if (seam && f == 0) fb = T - 2, sb = off * -1.0;
-    if (seam && f == T - 1) fa = 1, sa = off;
-    std::copy(c.qpos_at(fa), c.qpos_at(fa) + nq, a.begin());
-    std::copy(c.qpos_at(fb), c.qpos_at(fb) + nq, b.begin());
-    if (c.root.has_pos()) {
-      set_root_position(c.root, a.data(), root_position(c.root, a.data()) + sa);
-      set_root_position(c.root, b.data(), root_position(c.root, b.data()) + sb);
-    }
-    double dt = c.time[fa] - c.time[fb];
-    if (seam && (f == 0 || f == T - 1)) dt = c.time[1] + c.duration() - c.time[T - 2];
-    qpos_difference(m, a.data(), b.data(), dq.data());
+    const int fa = std::min(f + 1, T - 1), fb = std::max(f - 1, 0);
+    qpos_difference(m, c.qpos_at(fa), c.qpos_at(fb), dq.data());
     for (int j = 0; j < m.size.njnt; ++j)
       if (m.jnt_type[j] == kJointHinge && !m.jnt_limited[j]) {
         double& v = dq[m.jnt_dofadr[j]];
         v = std::remainder(v, 2 * M_PI);
       }
+    const double dt = c.time[fa] - c.time[fb];
     for (int i = 0; i < nv; ++i) c.qvel[static_cast<size_t>(f) * nv + i] = dq[i] / dt;
   }
 }

@@ -38,11 +38,15 @@ struct KeyPointSpec {
   std::string body;       // target body
   KeyPointRule rule = KeyPointRule::kOrigin;
   double weight = 1;
+  // optional: the segment turns with slerp(R(src_frame), R(src_frame_to), blend) instead, for a
+  // target that bends over several joints where the source has one (the spine)
+  std::string src_frame_to;
+  double blend = 0;
 };
 
-// DeepMimic humanoid3d -> MS-Human-700 (full model): pelvis, spine, neck, head, and per side hip,
-// knee, ankle, heel, toe, shoulder, elbow, wrist (20 key points). The toes, heels and head top
-// come from humanoid3d's body shapes (sites of read_deepmimic_character).
+// DeepMimic humanoid3d -> MS-Human-700 (full model): pelvis, pelvis_front, spine, neck, head, and
+// per side hip, knee, ankle, heel, toe, shoulder, elbow, wrist (21 key points). The toes, heels and
+// head top come from humanoid3d's body shapes (sites of read_deepmimic_character).
 std::vector<KeyPointSpec> humanoid3d_to_ms_human_700();
 
 // A correspondence resolved on a source skeleton and a target model.
@@ -51,6 +55,7 @@ struct KeyPointMap {
   std::vector<int> parent;         // key point index, -1 for the root key point
   std::vector<int> src_point;      // index into the skeleton's points (joints, then sites)
   std::vector<int> src_frame;      // source joint index
+  std::vector<int> src_frame_to;   // source joint index blended towards (-1: none)
   std::vector<BodyPoint> target;   // carriers on the target model
   std::vector<Vec3d> rest_offset;  // target vector parent -> key point at qpos0 (world, m)
   double scale = 1;  // target / source height of the root key point above the soles, at rest
@@ -62,8 +67,9 @@ KeyPointMap resolve_key_points(const std::vector<KeyPointSpec>& spec, const Skel
 
 // Target positions [nkey][3] for one source pose qpos [src.nq]: the root key point is the source
 // root point times `scale` (floor at z = 0); every other key point is its parent's target plus
-// its rest_offset turned by the world rotation of its source frame (the source's rest pose has
-// every joint rotation at identity, standing, facing +x, like the target at qpos0).
+// its rest_offset turned by the world rotation of its source frame (or the blend of two frames;
+// the source's rest pose has every joint rotation at identity, standing, facing +x, like the
+// target at qpos0).
 void key_point_targets(const KeyPointMap& map, const Skeleton& src, const double* src_qpos,
                        double* targets);
 
@@ -110,8 +116,8 @@ Clip retarget(const Clip& src, const Model& model, const std::string& model_path
               const RetargetOptions& opt, RetargetReport* report = nullptr);
 
 // A clip on `m` from its qpos frames [T][nq] and times: qpos names, root layout, qvel by central
-// differences (wrapping unlimited hinges; a closed loop differences across its seam with the
-// cycle offset) and every body's position by forward kinematics.
+// differences (one-sided at the ends; unlimited hinges wrap) and every body's position by
+// forward kinematics.
 Clip model_clip(const Model& m, std::vector<double> qpos, std::vector<double> time, bool loop,
                 bool closed);
 

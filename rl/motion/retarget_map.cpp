@@ -9,30 +9,54 @@
 #include "engine/data.h"
 #include "engine/kinematics.h"
 #include "engine/model_io.h"
+#include "rl/motion/clip_ops.h"
 #include "rl/motion/retarget.h"
 
 namespace sinew::motion {
 
+namespace {
+
+KeyPointSpec key(std::string name, std::string parent, std::string src_point, std::string src_frame,
+                 std::string body, KeyPointRule rule = KeyPointRule::kOrigin) {
+  KeyPointSpec k;
+  k.name = std::move(name);
+  k.parent = std::move(parent);
+  k.src_point = std::move(src_point);
+  k.src_frame = std::move(src_frame);
+  k.body = std::move(body);
+  k.rule = rule;
+  return k;
+}
+
+}  // namespace
+
 std::vector<KeyPointSpec> humanoid3d_to_ms_human_700() {
   using R = KeyPointRule;
   std::vector<KeyPointSpec> s = {
-      {"pelvis", "", "root", "root", "pelvis", R::kChildCentre},
-      {"spine", "pelvis", "chest", "root", "thoracic12"},
-      {"neck", "spine", "neck", "chest", "head_neck"},
-      {"head", "neck", "head_top", "neck", "head_neck", R::kTop},
+      key("pelvis", "", "root", "root", "pelvis", R::kChildCentre),
+      // the pelvis origin (between the anterior superior iliac spines): with the hips alone the
+      // pelvis could pitch freely about the line through them
+      key("pelvis_front", "pelvis", "root", "root", "pelvis"),
+      key("spine", "pelvis", "chest", "root", "thoracic12"),
+      key("neck", "spine", "neck", "chest", "head_neck"),
+      key("head", "neck", "head_top", "neck", "head_neck", R::kTop),
   };
+  // humanoid3d bends its trunk at one joint (chest), MS-Human-700 at two (L5/S1 below T12,
+  // T12/L1): the pelvis -> T12 segment takes half of the chest's rotation
+  s[2].src_frame_to = "chest";
+  s[2].blend = 0.5;
   for (const char* side : {"r", "l"}) {
     const std::string src = side[0] == 'r' ? "right_" : "left_";
     const std::string x = std::string("_") + side;
     const std::vector<KeyPointSpec> limb = {
-        {"hip" + x, "pelvis", src + "hip", "root", "femur" + x},
-        {"knee" + x, "hip" + x, src + "knee", src + "hip", "tibia" + x},
-        {"ankle" + x, "knee" + x, src + "ankle", src + "knee", "talus" + x},
-        {"heel" + x, "ankle" + x, src + "ankle_heel", src + "ankle", "calcn" + x, R::kBackSole},
-        {"toe" + x, "ankle" + x, src + "ankle_toe", src + "ankle", "toes" + x, R::kFrontSole},
-        {"shoulder" + x, "spine", src + "shoulder", "chest", "humerus" + x},
-        {"elbow" + x, "shoulder" + x, src + "elbow", src + "shoulder", "ulna" + x},
-        {"wrist" + x, "elbow" + x, src + "wrist", src + "elbow", "proximal_row" + x},
+        key("hip" + x, "pelvis", src + "hip", "root", "femur" + x),
+        key("knee" + x, "hip" + x, src + "knee", src + "hip", "tibia" + x),
+        key("ankle" + x, "knee" + x, src + "ankle", src + "knee", "talus" + x),
+        key("heel" + x, "ankle" + x, src + "ankle_heel", src + "ankle", "calcn" + x, R::kBackSole),
+        key("toe" + x, "ankle" + x, src + "ankle_toe", src + "ankle", "toes" + x, R::kFrontSole),
+        key("shoulder" + x, "spine", src + "shoulder", "chest", "humerus" + x),
+        key("elbow" + x, "shoulder" + x, src + "elbow", src + "shoulder", "ulna" + x),
+        key("wrist" + x, "elbow" + x, src + "wrist", src + "elbow", "proximal_row" + x),
     };
     s.insert(s.end(), limb.begin(), limb.end());
   }
@@ -130,6 +154,11 @@ KeyPointMap resolve_key_points(const std::vector<KeyPointSpec>& spec, const Skel
     map.parent.push_back(par);
     map.src_point.push_back(sp);
     map.src_frame.push_back(sf);
+    const int st = k.src_frame_to.empty() ? -1 : src.find_joint(k.src_frame_to);
+    if (!k.src_frame_to.empty() && st < 0)
+      throw std::runtime_error("key point '" + k.name + "': source has no joint '" +
+                               k.src_frame_to + "'");
+    map.src_frame_to.push_back(st);
     map.target.push_back({k.name, body, local});
     rest_world.push_back(rest.pos(body) + rest.rot(body) * local);
     map.rest_offset.push_back(par < 0 ? rest_world.back() : rest_world.back() - rest_world[par]);
@@ -164,8 +193,10 @@ void key_point_targets(const KeyPointMap& map, const Skeleton& src, const double
     if (map.parent[k] < 0) {
       x = Vec3d::load(&pts[3 * map.src_point[k]]) * map.scale;
     } else {
-      x = Vec3d::load(targets + 3 * map.parent[k]) +
-          rotate(rot[map.src_frame[k]], map.rest_offset[k]);
+      Quatd frame = rot[map.src_frame[k]];
+      if (map.src_frame_to[k] >= 0)
+        frame = slerp(frame, rot[map.src_frame_to[k]], map.spec[k].blend);
+      x = Vec3d::load(targets + 3 * map.parent[k]) + rotate(frame, map.rest_offset[k]);
     }
     x.store(targets + 3 * k);
   }

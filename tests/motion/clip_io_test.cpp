@@ -127,6 +127,10 @@ TEST_CASE("sinew clip: malformed files name the file and the field") {
   }
   CHECK(contains(error_of([] { parse_sinew_clip("{\"format\": ", "cut.json"); }),
                  "cut.json: invalid JSON"));
-  CHECK(contains(error_of([] { load_clip("clip.c3d"); }), "clip.c3d: unknown clip format"));
+  const std::string c3d = temp_path("sinew_clip.c3d");
+  std::ofstream(c3d) << "not a clip";
+  CHECK(contains(error_of([&] { load_clip(c3d); }), c3d + ": unknown clip format"));
+  std::filesystem::remove(c3d);
+  CHECK(contains(error_of([] { load_clip("no/such/walk.txt"); }), "no/such/walk.txt: cannot open"));
   CHECK(contains(error_of([] { load_clip("no/such/clip.json"); }), "clip.json: cannot open"));
 }

@@ -207,7 +207,7 @@ TEST_CASE("key-point map: the source's rest pose maps onto the target's rest pos
   const Model& m = human_free();
   const Skeleton src = read_deepmimic_character(kDeepMimicCharacter);
   KeyPointMap map = resolve_key_points(humanoid3d_to_ms_human_700(), src, m);
-  REQUIRE(map.target.size() == 20);
+  REQUIRE(map.target.size() == 21);
   CHECK(map.scale == doctest::Approx(0.97).epsilon(0.02));  // MS-Human-700's legs are ~3% shorter
   std::vector<double> rest(src.nq, 0.0);
   for (const SkeletonJoint& j : src.joints)
@@ -235,7 +235,8 @@ TEST_CASE("key-point map: the source's rest pose maps onto the target's rest pos
   }
   CHECK(contains(error_of([&] {
                    std::vector<KeyPointSpec> bad = humanoid3d_to_ms_human_700();
-                   bad[3].body = "skull_top";
+                   for (KeyPointSpec& k : bad)
+                     if (k.name == "head") k.body = "skull_top";
                    resolve_key_points(bad, src, m);
                  }),
                  "key point 'head': model has no body 'skull_top'"));
