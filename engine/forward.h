@@ -14,6 +14,7 @@
 #include "engine/kinematics.h"
 #include "engine/model.h"
 #include "engine/passive.h"
+#include "engine/rnea.h"
 #include "engine/solver.h"
 #include "muscle/actuation.h"
 #include "muscle/tendon.h"
@@ -45,6 +46,27 @@ SINEW_HD void energy(const ModelView<T>& m, WorldData<T>& d) {
   d.energy[1] = ke;
 }
 
+// M (d.qM, d.qM_tree) and its factorization (d.qLD); false if a pivot is not positive.
+template <typename T>
+SINEW_HD bool mass_and_factor(const ModelView<T>& m, WorldData<T>& d) {
+  crba(m, d);
+  return factor_mass(m, d);
+}
+
+// d.qacc_smooth = M^-1 (qfrc_smooth - qfrc_bias) with the factorization from mass_and_factor. ABA
+// (the partner of the RNEA/CRBA identity tests) gives the same result to round-off but costs as
+// much as CRBA, the factorization and RNEA together, and twice per step with damping; it is the
+// fallback when M could not be factored.
+template <typename T>
+SINEW_HD void smooth_acceleration(const ModelView<T>& m, WorldData<T>& d, bool factored) {
+  if (!factored) {
+    aba(m, d, d.qfrc_smooth, d.qacc_smooth);
+    return;
+  }
+  for (int k = 0; k < m.size.nv; ++k) d.qacc_smooth[k] = d.qfrc_smooth[k] - d.qfrc_bias[k];
+  solve_mass(m, d, d.qacc_smooth);
+}
+
 // Everything that depends on positions and velocities, up to the constrained acceleration:
 // fills qacc_smooth, the constraint rows and forces, and qacc.
 template <typename T>
@@ -68,11 +90,14 @@ SINEW_HD void forward(const ModelView<T>& m, WorldData<T>& d) {
   passive(m, d);
   for (int k = 0; k < nv; ++k)
     d.qfrc_smooth[k] = d.qfrc_applied[k] + d.qfrc_passive[k] + d.qfrc_actuator[k];
-  // unconstrained acceleration by ABA
-  aba(m, d, d.qfrc_smooth, d.qacc_smooth);
-  // constraints: rows, then the mass matrix only when some row is active
+  // unconstrained acceleration qacc_smooth = M^-1 (qfrc_smooth - c), in MuJoCo's order: CRBA
+  // and the tree-sparse L^T D L factorization, RNEA's bias force c, two triangular solves; M and c
+  // are reused by the constraint solve and the implicit-damping update (euler_update)
+  const bool factored = mass_and_factor(m, d);
+  rnea(m, d, static_cast<const T*>(nullptr), d.qfrc_bias);
+  smooth_acceleration(m, d, factored);
+  // constraints
   make_constraints(m, d);
-  if (*d.nefc > 0) crba(m, d);
   solve_constraints(m, d);
 }
 
@@ -118,14 +143,26 @@ SINEW_HD void euler_update(const ModelView<T>& m, WorldData<T>& d) {
   // are not clamped: the muscle shortcut sets no actlimited)
   for (int i = 0; i < m.size.na; ++i) d.act[i] += h * d.act_dot[i];
   if (has_damping(m)) {
-    T* hb = d.scratch_nv;
-    T* tau = d.scratch_nv + nv;
-    T* acc = d.scratch_nv + 2 * nv;
+    // (M + h B) acc = f_smooth + f_constraint - c with M and c from forward: M + h B refactored in
+    // d.qLD (packed, M's sparsity), as MuJoCo's mj_implicit/mj_Euler do
+    T* acc = d.scratch_nv;
+    const int n = tree_size(m);
+    for (int i = 0; i < n; ++i) d.qLD[i] = d.qM_tree[i];
     for (int k = 0; k < nv; ++k) {
-      hb[k] = h * m.dof_damping[k];
-      tau[k] = d.qfrc_smooth[k] + d.qfrc_constraint[k];
+      d.qLD[m.dof_Madr[k] + m.dof_Mnum[k] - 1] += h * m.dof_damping[k];
+      acc[k] = d.qfrc_smooth[k] + d.qfrc_constraint[k] - d.qfrc_bias[k];
     }
-    aba(m, d, tau, acc, hb);
+    if (factor_tree(m, d.qLD, d.qLDiagInv)) {
+      solve_tree(m, d.qLD, d.qLDiagInv, acc);
+    } else {
+      T* hb = d.scratch_nv + nv;
+      T* tau = d.scratch_nv + 2 * nv;
+      for (int k = 0; k < nv; ++k) {
+        hb[k] = h * m.dof_damping[k];
+        tau[k] = d.qfrc_smooth[k] + d.qfrc_constraint[k];
+      }
+      aba(m, d, tau, acc, hb);
+    }
     for (int k = 0; k < nv; ++k) d.qvel[k] += h * acc[k];
   } else {
     for (int k = 0; k < nv; ++k) d.qvel[k] += h * d.qacc[k];

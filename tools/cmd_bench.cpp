@@ -51,11 +51,11 @@ void timed_step(const ModelView<double>& m, WorldData<double>& d, StageTimer& t)
     for (int k = 0; k < nv; ++k)
       d.qfrc_smooth[k] = d.qfrc_applied[k] + d.qfrc_passive[k] + d.qfrc_actuator[k];
   });
-  run("aba (qacc_smooth)", [&] { aba(m, d, d.qfrc_smooth, d.qacc_smooth); });
+  bool factored = false;
+  run("crba + factor", [&] { factored = mass_and_factor(m, d); });
+  run("bias (rnea)", [&] { rnea(m, d, static_cast<const double*>(nullptr), d.qfrc_bias); });
+  run("qacc_smooth (solve)", [&] { smooth_acceleration(m, d, factored); });
   run("make_constraints", [&] { make_constraints(m, d); });
-  run("crba", [&] {
-    if (*d.nefc > 0) crba(m, d);
-  });
   run("solve_constraints", [&] { solve_constraints(m, d); });
   run("integrate", [&] { euler_update(m, d); });
   t.n = i;

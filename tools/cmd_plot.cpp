@@ -76,7 +76,7 @@ int cmd_plot(int argc, char** argv) {
     throw std::invalid_argument("--labels: " + std::to_string(labels.size()) + " labels for " +
                                 std::to_string(logs.size()) + " logs");
   std::ostringstream gp;
-  gp << "set terminal png size 900," << 320 * ys.size() << " font ',10'\n"
+  gp << "set terminal png noenhanced size 900," << 320 * ys.size() << " font ',10'\n"
      << "set output " << quote(out) << "\nset datafile separator ','\nset grid\n"
      << "set key left top\nset multiplot layout " << ys.size() << ",1 title "
      << quote(r["title"].as<std::string>()) << "\n";

@@ -37,11 +37,11 @@ MODELS = ["models/src/ms_human_700/MS-Human-700.xml",
 # with the Sinew stages that do the same work.
 MJ_STAGES = [
     ("POS_KINEMATICS", "kinematics, com_pos, tendon"),
-    ("POS_INERTIA", "crba"),
+    ("POS_INERTIA", "crba + factor"),
     ("POS_COLLISION", "collision"),
     ("POS_MAKE", "make_constraints"),
     ("POS_PROJECT", "make_constraints"),
-    ("VELOCITY", "com_vel, tendon_velocity, passive"),
+    ("VELOCITY", "com_vel, tendon_velocity, passive, bias (rnea)"),
     ("ACTUATION", "actuation"),
     ("CONSTRAINT", "solve_constraints"),
     ("ADVANCE", "integrate"),
