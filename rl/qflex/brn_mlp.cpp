@@ -127,7 +127,10 @@ void BrnMlp::forward(const nn::Matrix& x, nn::Matrix& y, Mode mode, BrnTape& t) 
     } else {
       nn::linear_forward(t.post[l], p + L.w, p + L.b, L.out, t.pre[l]);
     }
-    nn::activation_forward(cfg_.activation, t.pre[l], t.post[l + 1]);
+    if (cfg_.activation == nn::Activation::kRelu)
+      t.post[l + 1] = t.pre[l].cwiseMax(0.f);
+    else
+      nn::activation_forward(cfg_.activation, t.pre[l], t.post[l + 1]);
   }
   const Layer& L = layers_.back();
   nn::linear_forward(t.post[nh], p + L.w, p + L.b, L.out, y);
@@ -182,11 +185,14 @@ void BrnMlp::backward_impl(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* d
       d_in->noalias() = *d_out * Eigen::Map<const nn::Matrix>(p + L.w, L.out, L.in);
     }
     if (l == 0) break;
-    const std::size_t h = l - 1;                   // through hidden layer h's activation and BRN
-    if (cfg_.activation == nn::Activation::kRelu)  // the common case, without a call per element
-      *d_in = (t.pre[h].array() > 0.f).select(d_in->array(), 0.f).matrix();
-    else
+    const std::size_t h = l - 1;                     // through hidden layer h's activation and BRN
+    if (cfg_.activation == nn::Activation::kRelu) {  // the common case, inline
+      const float* z = t.pre[h].data();
+      float* dp = d_in->data();
+      for (Eigen::Index k = 0; k < d_in->size(); ++k) dp[k] = z[k] > 0.f ? dp[k] : 0.f;
+    } else {
       nn::activation_backward(cfg_.activation, t.pre[h], t.post[l], *d_in, *d_in);
+    }
     if (cfg_.batch_renorm) {
       brn_backward(l, t, *d_in, gbuf_c_, param_grads);
       d_out = &gbuf_c_;
