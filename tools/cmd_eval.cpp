@@ -26,7 +26,8 @@ int cmd_eval(int argc, char** argv) {
       "threads", "worker threads (default: the config's)", cxxopts::value<int>())(
       "csv", "write per-episode results to this CSV file", cxxopts::value<std::string>())(
       "json", "write the summary as JSON to this file", cxxopts::value<std::string>())(
-      "h,help", "show this help");
+      "metrics-csv", "task track: write the per-clip tracking metrics to this CSV file",
+      cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"checkpoint"});
   opts.positional_help("CHECKPOINT");
   auto r = opts.parse(argc, argv);
@@ -55,10 +56,12 @@ int cmd_eval(int argc, char** argv) {
   const int episodes = r.count("episodes") ? r["episodes"].as<int>() : cfg.eval_episodes;
   const std::uint64_t seed =
       r.count("seed") ? r["seed"].as<unsigned long long>() : cfg.seed + 1000003;
-  const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline);
+  const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline,
+                                  ck ? ck->reward_model_state : std::string());
   print_eval(ev, stdout);
   if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
   if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());
+  if (r.count("metrics-csv")) write_tracking_csv(ev, r["metrics-csv"].as<std::string>());
   return 0;
 }
 

@@ -3,31 +3,48 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 #include "rl/env/env.h"
+#include "rl/ppo/ppo_trainer.h"
+#include "rl/track/track_env.h"
 
 namespace sinew::cli {
 
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
-                     bool with_baseline) {
+                     bool with_baseline, const std::string& reward_model_state) {
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
   ev.episodes = episodes;
   ev.seed = seed;
   cpu::ThreadPool pool(cfg.threads);
-  auto run = [&](const rl::PolicyFn& fn) {
+  auto run = [&](const rl::PolicyFn& fn,
+                 std::optional<std::vector<track::EpisodeMetrics>>* tracking) {
     std::unique_ptr<rl::Env> env = rl::make_env(cfg.task, cfg.env_params, episodes, seed);
     env->set_pool(&pool);
     ev.score_name = env->spec().score_name;
     ev.lower_is_better = env->spec().score_lower_is_better;
-    return rl::evaluate(*env, fn);
+    // tracking task: deterministic starts at phase 0, the trained reward model
+    auto* te = dynamic_cast<track::TrackEnv*>(env.get());
+    if (te) te->set_eval_mode(true);
+    if (rl::RewardModel* rm = rl::find_reward_model(*env); rm && !reward_model_state.empty()) {
+      std::istringstream is(reward_model_state);
+      rm->load(is, "checkpoint (reward model)");
+    }
+    rl::EvalSummary s = rl::evaluate(*env, fn);
+    if (te) {
+      tracking->emplace();
+      for (int w = 0; w < episodes; ++w) (*tracking)->push_back(te->episode_metrics(w));
+      ev.clip = cfg.env_params.value("clip", std::string("models/motions/msgym/walking_gait.npz"));
+    }
+    return s;
   };
-  if (agent) ev.policy = run(rl::deterministic_policy(*agent));
+  if (agent) ev.policy = run(rl::deterministic_policy(*agent), &ev.policy_track);
   if (with_baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
-    ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f));
+    ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track);
   }
   return ev;
 }
@@ -40,6 +57,44 @@ void print_one(const char* who, const EvalOutcome& ev, const rl::EvalSummary& s,
                "%.1f\n",
                who, ev.score_name.c_str(), s.score_mean, s.score_std, 100 * s.success_rate,
                s.return_mean, s.length_mean);
+}
+
+// Means over the episodes of the per-episode means (each episode weighs the same).
+struct TrackMeans {
+  track::FrameErrors e;
+  double fraction = 0;
+};
+TrackMeans track_means(const std::vector<track::EpisodeMetrics>& eps) {
+  TrackMeans m;
+  const double k = eps.empty() ? 0.0 : 1.0 / double(eps.size());
+  for (const track::EpisodeMetrics& x : eps) {
+    const track::FrameErrors e = x.mean();
+    m.e.joint_deg += k * e.joint_deg;
+    m.e.body_mm += k * e.body_mm;
+    m.e.body_rel_mm += k * e.body_rel_mm;
+    m.e.root_mm += k * e.root_mm;
+    m.e.root_deg += k * e.root_deg;
+    m.fraction += k * x.fraction_tracked();
+  }
+  return m;
+}
+
+void print_track(const char* who, const EvalOutcome& ev,
+                 const std::vector<track::EpisodeMetrics>& eps, std::FILE* out) {
+  const TrackMeans m = track_means(eps);
+  std::fprintf(out,
+               "%-9s tracking %s (from phase 0): joint angle %.3f deg, body position %.1f mm "
+               "(root-relative %.1f mm), root position %.1f mm, root orientation %.3f deg, "
+               "clip tracked %.1f%%\n",
+               who, ev.clip.c_str(), m.e.joint_deg, m.e.body_mm, m.e.body_rel_mm, m.e.root_mm,
+               m.e.root_deg, 100 * m.fraction);
+}
+
+nlohmann::json track_json(const std::vector<track::EpisodeMetrics>& eps) {
+  const TrackMeans m = track_means(eps);
+  return {{"joint_deg", m.e.joint_deg},     {"body_mm", m.e.body_mm},
+          {"body_rel_mm", m.e.body_rel_mm}, {"root_mm", m.e.root_mm},
+          {"root_deg", m.e.root_deg},       {"fraction_tracked", m.fraction}};
 }
 
 nlohmann::json summary_json(const rl::EvalSummary& s) {
@@ -63,6 +118,8 @@ void print_eval(const EvalOutcome& ev, std::FILE* out) {
                ev.lower_is_better ? "lower score is better" : "higher score is better");
   if (ev.policy) print_one("policy", ev, *ev.policy, out);
   if (ev.baseline) print_one("zero-exc.", ev, *ev.baseline, out);
+  if (ev.policy_track) print_track("policy", ev, *ev.policy_track, out);
+  if (ev.baseline_track) print_track("zero-exc.", ev, *ev.baseline_track, out);
 }
 
 void write_eval_json(const EvalOutcome& ev, const std::string& path) {
@@ -73,6 +130,9 @@ void write_eval_json(const EvalOutcome& ev, const std::string& path) {
                       {"seed", ev.seed}};
   if (ev.policy) j["policy"] = summary_json(*ev.policy);
   if (ev.baseline) j["zero_excitation_baseline"] = summary_json(*ev.baseline);
+  if (ev.policy_track) j["policy"]["tracking"] = track_json(*ev.policy_track);
+  if (ev.baseline_track) j["zero_excitation_baseline"]["tracking"] = track_json(*ev.baseline_track);
+  if (!ev.clip.empty()) j["clip"] = ev.clip;
   std::ofstream f(path);
   if (!f) throw std::runtime_error(path + ": cannot write the evaluation");
   f << j.dump(2) << '\n';
@@ -89,6 +149,22 @@ void write_eval_csv(const EvalOutcome& ev, const std::string& path) {
   };
   if (ev.policy) rows("policy", *ev.policy);
   if (ev.baseline) rows("zero_excitation", *ev.baseline);
+}
+
+void write_tracking_csv(const EvalOutcome& ev, const std::string& path) {
+  if (!ev.policy_track && !ev.baseline_track)
+    throw std::invalid_argument(path + ": tracking metrics exist only for task 'track'");
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error(path + ": cannot write the tracking metrics");
+  f << "who,clip,episodes,joint_deg,body_mm,body_rel_mm,root_mm,root_deg,fraction_tracked\n";
+  auto row = [&](const char* who, const std::vector<track::EpisodeMetrics>& eps) {
+    const TrackMeans m = track_means(eps);
+    f << who << ',' << ev.clip << ',' << eps.size() << ',' << m.e.joint_deg << ',' << m.e.body_mm
+      << ',' << m.e.body_rel_mm << ',' << m.e.root_mm << ',' << m.e.root_deg << ',' << m.fraction
+      << '\n';
+  };
+  if (ev.policy_track) row("policy", *ev.policy_track);
+  if (ev.baseline_track) row("zero_excitation", *ev.baseline_track);
 }
 
 }  // namespace sinew::cli

@@ -11,6 +11,7 @@
 #include "rl/ppo/agent.h"
 #include "rl/ppo/evaluate.h"
 #include "rl/ppo/train_config.h"
+#include "rl/track/track_metrics.h"
 
 namespace sinew::cli {
 
@@ -20,14 +21,22 @@ struct EvalOutcome {
   int episodes = 0;
   std::uint64_t seed = 0;
   std::optional<rl::EvalSummary> policy, baseline;
+  // task "track": per-episode tracking metrics (docs/metrics.md), episodes start at phase 0
+  std::string clip;
+  std::optional<std::vector<track::EpisodeMetrics>> policy_track, baseline_track;
 };
 
 // agent may be null (baseline only). The evaluation worlds use `seed`, not the training seed.
+// reward_model_state: a checkpoint's learned-reward section, loaded into the evaluation task
+// (returns then use the trained reward model); may be empty.
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
-                     bool with_baseline);
+                     bool with_baseline, const std::string& reward_model_state = "");
 void print_eval(const EvalOutcome& ev, std::FILE* out);
 void write_eval_json(const EvalOutcome& ev, const std::string& path);
 // One row per episode: who (policy/baseline), world, score, success, return, length, truncated.
 void write_eval_csv(const EvalOutcome& ev, const std::string& path);
+// Task "track": one row per clip and policy (means over the episodes): who, clip, episodes,
+// joint_deg, body_mm, body_rel_mm, root_mm, root_deg, fraction_tracked.
+void write_tracking_csv(const EvalOutcome& ev, const std::string& path);
 
 }  // namespace sinew::cli

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 #include "rl/nn/matrix.h"
@@ -29,6 +30,11 @@ constexpr std::uint64_t kActStream = 0xAC7100ull, kShuffleStream = 0x5A0FF1Eull;
 
 }  // namespace
 
+RewardModel* find_reward_model(Env& env) {
+  auto* p = dynamic_cast<RewardModelProvider*>(&env);
+  return p ? p->reward_model() : nullptr;
+}
+
 PpoTrainer::PpoTrainer(const TrainConfig& cfg)
     : cfg_(cfg),
       pool_(std::make_unique<cpu::ThreadPool>(cfg.threads)),
@@ -44,6 +50,7 @@ PpoTrainer::PpoTrainer(const TrainConfig& cfg)
   opt_value_ = nn::Adam(agent_.value.num_params(), ac);
   opt_log_std_ = nn::Adam(agent_.log_std.size(), nn::AdamConfig{});
   for (int w = 0; w < cfg.num_envs; ++w) act_rng_.emplace_back(cfg.seed ^ kActStream, w);
+  reward_model_ = find_reward_model(*env_);
   env_->reset();
 }
 
@@ -277,9 +284,14 @@ void PpoTrainer::update(IterationStats& st) {
 IterationStats PpoTrainer::iterate() {
   IterationStats st;
   collect(st);
+  if (reward_model_) {  // the learned reward trains on this rollout (counted as update time)
+    const auto t1 = Clock::now();
+    st.reward_model = reward_model_->update();
+    st.t_update += since(t1);
+  }
   const auto t0 = Clock::now();
   update(st);
-  st.t_update = since(t0);
+  st.t_update += since(t0);
   samples_ += samples_per_iteration();
   ++iteration_;
   st.iteration = iteration_;
@@ -302,6 +314,12 @@ void PpoTrainer::save_checkpoint(const std::string& path) const {
     opt_policy_.save(f);
     opt_value_.save(f);
     opt_log_std_.save(f);
+    if (reward_model_) {
+      std::ostringstream rm;
+      reward_model_->save(rm);
+      write_magic(f, "SNWRWDM", 1);
+      write_string(f, rm.str());
+    }
     f.flush();
     if (!f) throw std::runtime_error(tmp + ": write failed (disk full?)");
   }
@@ -327,6 +345,10 @@ Checkpoint read_checkpoint(const std::string& path) {
   c.opt_policy = nn::Adam::load(f, path + " (policy optimiser)");
   c.opt_value = nn::Adam::load(f, path + " (value optimiser)");
   c.opt_log_std = nn::Adam::load(f, path + " (log-std optimiser)");
+  if (f.peek() != std::ifstream::traits_type::eof()) {  // optional reward-model section
+    read_magic(f, "SNWRWDM", 1, path);
+    c.reward_model_state = read_string(f, path, "reward model");
+  }
   return c;
 }
 
@@ -351,6 +373,11 @@ void PpoTrainer::load_checkpoint(const std::string& path) {
       cfg_.seed + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(iteration_);
   env_ = make_env(cfg_.task, cfg_.env_params, cfg_.num_envs, s);
   env_->set_pool(pool_.get());
+  reward_model_ = find_reward_model(*env_);
+  if (reward_model_ && !c.reward_model_state.empty()) {
+    std::istringstream rm(c.reward_model_state);
+    reward_model_->load(rm, path + " (reward model)");
+  }
   env_->reset();
   first_obs_counted_ = false;
   for (int w = 0; w < cfg_.num_envs; ++w) act_rng_[w] = Rng(s ^ kActStream, w);

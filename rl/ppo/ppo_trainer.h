@@ -7,8 +7,10 @@
 #pragma once
 
 #include <deque>
+#include <iosfwd>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rl/env/env.h"
@@ -17,6 +19,27 @@
 #include "rl/ppo/train_config.h"
 
 namespace sinew::rl {
+
+// An optional learned reward owned by a task (e.g. the tracking task's adversarial
+// discriminator, rl/track): the task records what it needs during the rollout; the trainer calls
+// update() once after each rollout (before the PPO update) and keeps its state in the checkpoint.
+class RewardModel {
+ public:
+  virtual ~RewardModel() = default;
+  // Trains on the data recorded since the last call; returns named diagnostics.
+  virtual std::vector<std::pair<std::string, double>> update() = 0;
+  virtual void save(std::ostream& os) const = 0;
+  virtual void load(std::istream& is, const std::string& what) = 0;
+};
+// Implemented (besides Env) by tasks that may have a RewardModel; reward_model() returns null
+// when the configured reward is fixed.
+class RewardModelProvider {
+ public:
+  virtual ~RewardModelProvider() = default;
+  virtual RewardModel* reward_model() = 0;
+};
+// The task's reward model, or null.
+RewardModel* find_reward_model(Env& env);
 
 struct IterationStats {
   long long iteration = 0, samples = 0;
@@ -27,8 +50,9 @@ struct IterationStats {
   double grad_norm = 0, value_grad_norm = 0;  // before clipping: policy (+ log std), value
   double log_std_mean = 0, lr = 0, value_r2 = 0;
   int epochs_run = 0;
-  double t_sim = 0, t_infer = 0, t_update = 0;  // seconds spent in each phase
-  long flagged = 0;                             // diverged worlds so far
+  double t_sim = 0, t_infer = 0, t_update = 0;               // seconds spent in each phase
+  long flagged = 0;                                          // diverged worlds so far
+  std::vector<std::pair<std::string, double>> reward_model;  // RewardModel::update() diagnostics
 };
 
 // Everything a checkpoint file holds.
@@ -37,6 +61,7 @@ struct Checkpoint {
   long long samples = 0, iteration = 0;
   Agent agent;
   nn::Adam opt_policy, opt_value, opt_log_std;
+  std::string reward_model_state;  // RewardModel::save() bytes (optional section SNWRWDM v1)
 };
 // Reads a checkpoint written by PpoTrainer::save_checkpoint; errors name the file and field.
 Checkpoint read_checkpoint(const std::string& path);
@@ -70,6 +95,7 @@ class PpoTrainer {
   TrainConfig cfg_;
   std::unique_ptr<cpu::ThreadPool> pool_;
   std::unique_ptr<Env> env_;
+  RewardModel* reward_model_ = nullptr;  // owned by env_
   Agent agent_;
   nn::Adam opt_policy_, opt_value_, opt_log_std_;
   std::vector<Rng> act_rng_;
