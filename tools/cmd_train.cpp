@@ -14,6 +14,7 @@
 #include "rl/ppo/ppo_trainer.h"
 #include "rl/ppo/train_config.h"
 #include "rl/ppo/train_log.h"
+#include "rl/qflex/qflex_run.h"
 #include "tools/cli.h"
 #include "tools/eval_report.h"
 #include "tools/progress.h"
@@ -72,6 +73,17 @@ int cmd_train(int argc, char** argv) {
   std::filesystem::create_directories(out);
   const std::string ckpt = out + "/checkpoint.bin";
   const bool quiet = r.count("quiet") > 0;
+  if (cfg.algo == "qflex") {  // the off-policy Qflex learner (docs/qflex.md)
+    auto qt = rl::qflex::run_training(cfg, out, r.count("resume") > 0, quiet);
+    if (r.count("no-eval") || cfg.eval_episodes == 0) return 0;
+    EvalOutcome ev = run_eval(cfg, nullptr, cfg.eval_episodes, cfg.seed + 1000003, false);
+    ev.score_name = qt->env().spec().score_name;
+    ev.lower_is_better = qt->env().spec().score_lower_is_better;
+    ev.policy = rl::qflex::evaluate_trainer(*qt, cfg.eval_episodes, cfg.seed + 1000003);
+    print_eval(ev, stdout);
+    write_eval_json(ev, out + "/eval.json");
+    return 0;
+  }
 
   rl::PpoTrainer tr(cfg);
   long long keep = -1;

@@ -62,6 +62,11 @@ PpoConfig parse_ppo(const nlohmann::json& j, const std::string& where) {
 TrainConfig parse_train_config(const nlohmann::json& doc, const std::string& source) {
   ConfigReader r(doc, source);
   TrainConfig c;
+  c.algo = r.get("algo", c.algo);
+  if (c.algo != "ppo" && c.algo != "qflex")
+    throw std::invalid_argument(source + "/algo: expected \"ppo\" or \"qflex\"");
+  const nlohmann::json& q = r.sub("qflex");
+  if (!q.is_null()) c.qflex = q;
   c.task = r.get("task", c.task);
   const nlohmann::json& env = r.sub("env");
   if (!env.is_null() && !env.is_object())
@@ -95,7 +100,9 @@ TrainConfig load_train_config(const std::string& path) {
   return parse_train_config(doc, path);
 }
 
-nlohmann::json to_json(const TrainConfig& c) {
+namespace {
+
+nlohmann::json ppo_to_json(const TrainConfig& c) {
   const AgentConfig& a = c.agent;
   const PpoConfig& p = c.ppo;
   return {{"task", c.task},
@@ -133,6 +140,15 @@ nlohmann::json to_json(const TrainConfig& c) {
             {"weight_decay", p.weight_decay},
             {"min_log_std", p.min_log_std},
             {"max_log_std", p.max_log_std}}}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const TrainConfig& c) {
+  nlohmann::json j = ppo_to_json(c);
+  j["algo"] = c.algo;
+  if (c.algo == "qflex") j["qflex"] = c.qflex;  // the section as given (rl/qflex fills defaults)
+  return j;
 }
 
 }  // namespace sinew::rl

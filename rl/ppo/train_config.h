@@ -30,6 +30,7 @@ struct PpoConfig {
 };
 
 struct TrainConfig {
+  std::string algo = "ppo";  // "ppo", or "qflex" (rl/qflex, docs/qflex.md)
   std::string task = "pendulum";
   nlohmann::json env_params = nlohmann::json::object();
   int num_envs = 64;
@@ -40,6 +41,7 @@ struct TrainConfig {
   int eval_episodes = 100;    // episodes of the final deterministic evaluation
   AgentConfig agent;
   PpoConfig ppo;
+  nlohmann::json qflex = nlohmann::json::object();  // the "qflex" section, parsed by rl/qflex
 };
 
 // Parses a config document; `source` names it in messages.

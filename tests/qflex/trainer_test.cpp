@@ -171,3 +171,22 @@ TEST_CASE("qflex trainer: bounded actions, determinism, checkpoints") {
   std::filesystem::remove(path);
   CHECK_THROWS_AS(c.load_checkpoint(path), std::runtime_error);
 }
+
+TEST_CASE("training config: \"algo\": \"qflex\" with a \"qflex\" section") {
+  const json doc = {{"algo", "qflex"}, {"task", "pendulum"}, {"qflex", {{"ascent_steps", 7}}}};
+  const TrainConfig c = parse_train_config(doc, "cfg");
+  CHECK(c.algo == "qflex");
+  CHECK(parse_qflex_config(c.qflex, "cfg/qflex").ascent_steps == 7);
+  const TrainConfig again = parse_train_config(to_json(c), "again");
+  CHECK(to_json(again) == to_json(c));
+  CHECK(parse_train_config({{"task", "pendulum"}}, "ppo").algo == "ppo");
+  CHECK(!to_json(parse_train_config(json::object(), "ppo")).contains("qflex"));
+  CHECK_THROWS_AS(parse_train_config({{"algo", "sac"}}, "bad"), std::invalid_argument);
+  for (const char* path : {"rl/configs/pendulum_qflex.json", "rl/configs/arm26_reach_qflex.json"})
+    if (std::filesystem::exists(path)) {
+      CAPTURE(path);
+      const TrainConfig f = load_train_config(path);
+      CHECK(f.algo == "qflex");
+      CHECK_NOTHROW(parse_qflex_config(f.qflex, path));
+    }
+}
