@@ -11,7 +11,9 @@
 //  - H is factorized in M's packed tree layout (engine/crba.h) when every active row lies on one
 //    ancestor chain; up to kMaxWoodburyRows rows that do not (couplings across sibling branches,
 //    contacts between two bodies) are added by the Woodbury identity; beyond that H is dense;
-//  - the factorization is reused while the active set does not change (then H is unchanged).
+//  - the factorization is reused while the active set does not change (then H is unchanged), and
+//    when it changes, the chain rows that enter or leave modify the tree factor by rank-one
+//    updates (engine/crba.h update_tree) instead of a refactorization (hessian_update).
 #pragma once
 
 #include "engine/constraint.h"
@@ -213,16 +215,10 @@ SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
     else
       h.tree = false;
   }
-  if (h.tree && h.nextra > 0) {
-    // Woodbury only when cheaper than a dense factorization (multiply-adds, roughly): the tree
-    // factorization sum(Mnum^2)/2, per extra row two chain walks and its share of S, per solve
-    // two extra tree solves; versus nv^3/6 + nv^2. Small trees (nv = 36, Locomotion) with
-    // ~9 extra rows go dense; nv = 85 stays on the tree.
-    long tree_cost = 0, nnz = tree_size(m);
-    for (int k = 0; k < nv; ++k) tree_cost += (long)m.dof_Mnum[k] * m.dof_Mnum[k] / 2;
-    tree_cost += h.nextra * ((long)nv * h.nextra / 2 + 4 * nnz);
-    h.tree = tree_cost < (long)nv * nv * nv / 6 + (long)nv * nv;
-  }
+  // Up to kMaxWoodburyRows extra rows the tree stays cheaper than a dense factorization also for
+  // small trees: measured (callgrind) on MS-Human-700-Locomotion (nv 36, ~9 extra rows) the dense
+  // path cost twice the instructions of the tree path, and the tree factor can be updated by
+  // rank-one modifications between Newton iterations (solve_constraints), a dense one is rebuilt.
   if (h.tree) {
     // H_tree = M + sum over active chain rows of D J_i^T J_i, in the packed layout: entry (k, l)
     // with l an ancestor of k (or k) sits at row k, position dof_Mnum[l] - 1
@@ -270,6 +266,51 @@ SINEW_HD void hessian_solve(const ModelView<T>& m, WorldData<T>& d, const Newton
     solve_tree(m, d.qH, d.qHDiagInv, p);
 }
 
+// Brings the factorization of the tree path (h.tree) up to date with the active set at the
+// current d.efc_jar without refactorizing: each chain row that enters or leaves the active set
+// is a rank-one modification +-D_i J_i^T J_i of H_tree (update_tree); then the Woodbury rows are
+// re-collected and their factors rebuilt (they depend on H_tree's factor). Marks d.efc_active.
+// Returns false when a full hessian_factor is needed instead (a modification failed, too many
+// Woodbury rows, or the updates would cost more than refactorizing); d.efc_active is then
+// current. The Newton direction only needs H up to round-off: the gradient and the exact line
+// search decide the iterate, so the accuracy of the solution does not depend on the update path.
+template <typename T>
+SINEW_HD bool hessian_update(const ModelView<T>& m, WorldData<T>& d, NewtonHessian& h) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  // cost of the modifications (sum of chain lengths squared) against a refactorization
+  // (a modification walks the chain's rows: ~c^2 multiply-adds for a chain of length c; a
+  // factorization ~sum(Mnum^2)/2 plus the assembly)
+  long cost = 0, full = 0;
+  for (int k = 0; k < nv; ++k) full += (long)m.dof_Mnum[k] * m.dof_Mnum[k] / 2;
+  bool ok = h.tree;
+  for (int i = 0; i < nefc; ++i) {
+    const int act = row_active(d, i, d.efc_jar[i]) ? 1 : 0;
+    if (act == d.efc_active[i] || d.efc_chain[i] < 0) continue;
+    const long c = m.dof_Mnum[d.efc_chain[i]];
+    cost += c * c;
+  }
+  if (cost > full) ok = false;
+  T* w = d.scratch_nv + 3 * nv;  // zero between uses (update_tree clears it)
+  if (ok)
+    for (int k = 0; k < nv; ++k) w[k] = 0;
+  h.nextra = 0;
+  for (int i = 0; i < nefc; ++i) {
+    const int act = row_active(d, i, d.efc_jar[i]) ? 1 : 0;
+    if (ok && act != d.efc_active[i] && d.efc_chain[i] >= 0) {
+      row_axpy(m, d, i, T(1), w);
+      ok = update_tree(m, d.qH, d.qHDiagInv, w, d.efc_chain[i], (act ? T(1) : T(-1)) / d.efc_R[i]);
+    }
+    d.efc_active[i] = act;
+    if (act && d.efc_chain[i] < 0) {
+      if (h.nextra < kMaxWoodburyRows)
+        h.extra[h.nextra++] = i;
+      else
+        ok = false;
+    }
+  }
+  return ok && (h.nextra == 0 || woodbury_factor(m, d, h));
+}
+
 // Marks the active rows at the current d.efc_jar in d.efc_active; returns whether any changed.
 template <typename T>
 SINEW_HD bool update_active(WorldData<T>& d) {
@@ -315,8 +356,16 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   for (; it < m.opt.iterations; ++it) {
     const T cost = primal_cost(m, d, a, r);
     if (it > 0 && scale * (prev_cost - cost) < tol) break;
-    // gradient r + J_A^T D jar; H changes only with the active set
-    const bool changed = update_active(d);
+    // H changes only with the active set: factorize once, then modify the factorization
+    bool changed = false;
+    if (factored) {
+      for (int i = 0; i < nefc && !changed; ++i)
+        changed = (row_active(d, i, d.efc_jar[i]) ? 1 : 0) != d.efc_active[i];
+      if (changed && hessian_update(m, d, hess)) changed = false;
+    } else {
+      update_active(d);
+    }
+    // gradient r + J_A^T D jar
     for (int k = 0; k < nv; ++k) g[k] = r[k];
     for (int i = 0; i < nefc; ++i)
       if (d.efc_active[i]) row_axpy(m, d, i, d.efc_jar[i] / d.efc_R[i], g);
@@ -324,6 +373,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
     for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
     if (scale * s_sqrt(gnorm) < tol) break;
     if (changed || !factored) {
+      // first iteration, or the modification path gave up (d.efc_active is current)
 #ifdef SINEW_SOLVER_STATS
       ++g_nfactor;
 #endif
