@@ -11,6 +11,7 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcxxopts-dev doctest-dev libbenchmark-dev
   libpugixml-dev libqhull-dev libtinyobjloader-dev
   clang-format gnuplot-nox
+  libjs-three chromium-headless-shell
 )
 
 installed() {

@@ -15,5 +15,6 @@ int cmd_train(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_plot(int argc, char** argv);
 int cmd_retarget(int argc, char** argv);
+int cmd_export(int argc, char** argv);
 
 }  // namespace sinew::cli

@@ -27,6 +27,8 @@ const Command kCommands[] = {
     {"plot", sinew::cli::cmd_plot, "plot learning curves from training logs to a PNG"},
     {"retarget", sinew::cli::cmd_retarget,
      "retarget a motion clip onto a model: reference qpos, qvel, body positions"},
+    {"export", sinew::cli::cmd_export,
+     "export a motion as a glTF animation (.glb) and a self-contained HTML viewer"},
 };
 
 void usage(std::FILE* out) {
