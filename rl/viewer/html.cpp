@@ -114,7 +114,10 @@ constexpr const char* kViewerJs = R"JS(
   var sun = new THREE.DirectionalLight(0xffffff, 0.75);
   sun.position.set(4, 8, 5);
   scene.add(sun);
-  scene.add(new THREE.GridHelper(20, 40, 0x6a7590, 0x465066));
+  // a 10 m floor grid (0.5 m cells) that moves with the body in whole cells; a larger one
+  // reaches behind the camera, where SwiftShader drops lines
+  var grid = new THREE.GridHelper(10, 20, 0x6a7590, 0x465066);
+  scene.add(grid);
   var controls = new THREE.OrbitControls(camera, renderer.domElement);
 
   var mixer = null, times = null, tBegin = 0, tEnd = 0, model = null, ghost = null;
@@ -172,6 +175,8 @@ constexpr const char* kViewerJs = R"JS(
     dirty = true;
     updateMuscles(t);
     scene.updateMatrixWorld(true);
+    var rp = rootPosition();
+    grid.position.set(0.5 * Math.round(rp.x / 0.5), 0, 0.5 * Math.round(rp.z / 0.5));
     if (state.follow && followFrom) {
       var p = rootPosition();
       var d = new THREE.Vector3(p.x - followFrom.x, 0, p.z - followFrom.z);
