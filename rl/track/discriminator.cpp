@@ -93,7 +93,9 @@ Discriminator::Discriminator(int dim, const DiscriminatorConfig& cfg, std::uint6
   }
   adam_m_.assign(n, 0.0);
   adam_v_.assign(n, 0.0);
-  mean_abs_.assign(dim, 0.0);
+  // 1 until the first samples arrive (they then replace it: the count is 0), so the first
+  // rollout's error vectors are not divided by the floor
+  mean_abs_.assign(dim, 1.0);
   replay_.assign(static_cast<std::size_t>(cfg.replay_size) * dim, 0.f);
 }
 
