@@ -59,11 +59,18 @@ void write_bytes(const fs::path& p, const std::string& s) {
   f << s;
 }
 
-fs::path work_dir() {
-  const fs::path d = fs::temp_directory_path() / ("sinew_viewer_test_" + std::to_string(getpid()));
-  fs::create_directories(d);
-  return d;
-}
+// A scratch directory, removed at the end of the test case unless SINEW_VIEWER_TEST_KEEP is set
+// (then the page and the screenshot stay for a look).
+struct WorkDir {
+  fs::path path;
+  WorkDir() : path(fs::temp_directory_path() / ("sinew_viewer_test_" + std::to_string(getpid()))) {
+    fs::create_directories(path);
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    if (!std::getenv("SINEW_VIEWER_TEST_KEEP")) fs::remove_all(path, ec);
+  }
+};
 
 // The GLB framing read independently of rl/viewer/glb.cpp: JSON chunk and BIN chunk.
 struct RawGlb {
@@ -283,7 +290,8 @@ TEST_CASE("trajectory files: a Sinew clip with act and ref_qpos, resampled") {
   j["qpos"] = qpos;
   j["act"] = act;
   j["ref_qpos"] = ref;
-  const fs::path p = work_dir() / "traj.json";
+  const WorkDir wd;
+  const fs::path p = wd.path / "traj.json";
   write_bytes(p, j.dump());
   const viewer::Trajectory t = viewer::read_trajectory(p.string());
   CHECK(t.na == m.size.na);
@@ -330,8 +338,7 @@ TEST_CASE("MS-Human-700: visual meshes found and aligned, glb under 30 MB") {
   CHECK(glb.size() < 30u * 1000 * 1000);
   const RawGlb g = check_framing(glb);
   check_gltf(g, T, 2 * rep.nbody);
-  // the stored (collision) hull of a mesh lies on the visual mesh: same bounding box
-  CHECK(rep.ghost_offset > 0.5);
+  CHECK(rep.ghost_offset > 0.5);  // a human's width and more
 }
 
 TEST_CASE("browser: headless Chromium renders the HTML viewer and the body is drawn") {
@@ -361,7 +368,8 @@ TEST_CASE("browser: headless Chromium renders the HTML viewer and the body is dr
   viewer::ExportReport rep;
   const std::string glb = viewer::export_glb(m, model_path, fr, {}, &rep);
   const std::string html = viewer::viewer_html(glb, viewer::read_three_js(), "export test");
-  const fs::path dir = work_dir(), page = dir / "viewer.html", png = dir / "frame.png";
+  const WorkDir wd;
+  const fs::path dir = wd.path, page = dir / "viewer.html", png = dir / "frame.png";
   write_bytes(page, html);
   const std::string url = "file://" + fs::absolute(page).string();
 
@@ -421,7 +429,8 @@ TEST_CASE("browser: headless Chromium renders the HTML viewer and the body is dr
   REQUIRE(!t2.empty());
   REQUIRE(t2 != "pending");
   const json s = json::parse(t2);
-  MESSAGE("screenshot " << png.string() << ": " << t2 << " (" << sec_png << " s)");
+  MESSAGE("screenshot " << png.string() << " (kept with SINEW_VIEWER_TEST_KEEP=1): " << t2 << " ("
+                        << sec_png << " s)");
   CHECK(s["w"] == 800);
   CHECK(s["body_bright"].get<double>() > 0.05 * area);
   CHECK(s["body_bright"].get<double>() > 0.5 * c["body_bright"].get<double>());
