@@ -79,7 +79,7 @@ class Discriminator {
   // them in, `steps` Adam steps run on fresh + replayed negatives, then `replay_add` of them
   // enter the replay. Returns the mean statistics of the steps.
   DiscriminatorStats update(const std::vector<float>& raw, std::size_t rows, rl::Rng& rng);
-  // Running mean |Delta| [dim] and the number of samples it holds.
+  // Running mean |Delta| [dim] (1 before any sample) and the number of samples it holds.
   const std::vector<double>& mean_abs() const { return mean_abs_; }
   double norm_count() const { return norm_count_; }
   void update_normalizer(const std::vector<float>& raw, std::size_t rows);
