@@ -17,7 +17,7 @@ namespace sinew {
 // chain, root first and the diagonal last, at A[dof_Madr[k] + dof_Mnum[l] - 1] (dof_Mnum[l] is
 // l's chain length). A dof's chain is a suffix-closed list, so row i of an ancestor i of k is the
 // prefix of length dof_Mnum[i] of row k's positions, and the dofs of one body are consecutive in
-// both the dof order and the row: the loops below walk a chain body by body ("runs" of dofs
+// both the dof order and the row: most loops below walk a chain body by body ("runs" of dofs
 // lo..hi) with contiguous inner loops instead of following dof_parentid entry by entry.
 
 // Number of packed entries (sum of the chain lengths).
@@ -100,15 +100,11 @@ SINEW_HD bool factor_tree(const ModelView<T>& m, T* L, T* diaginv) {
     const T Dk = Lk[m.dof_Mnum[k] - 1];
     if (!(Dk > T(0))) ok = false;
     const T invD = Dk > T(0) ? T(1) / Dk : T(0);
-    for (int hi = m.dof_parentid[k]; hi >= 0;) {
-      const int lo = run_start(m, hi);
-      for (int i = hi; i >= lo; --i) {
-        const int ni = m.dof_Mnum[i];
-        const T t = Lk[ni - 1] * invD;
-        row_sub_scaled(L + m.dof_Madr[i], Lk, t, ni);
-        Lk[ni - 1] = t;
-      }
-      hi = m.dof_parentid[lo];
+    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) {
+      const int ni = m.dof_Mnum[i];
+      const T t = Lk[ni - 1] * invD;
+      row_sub_scaled(L + m.dof_Madr[i], Lk, t, ni);
+      Lk[ni - 1] = t;
     }
     diaginv[k] = invD;
   }
@@ -182,14 +178,15 @@ SINEW_HD void solve_tree(const ModelView<T>& m, const T* L, const T* diaginv, T*
   for (int k = 0; k < nv; ++k) x[k] *= diaginv[k];  // x <- D^-1 x
   for (int k = 0; k < nv; ++k) {                    // x <- L^-1 x
     const T* Lk = L + m.dof_Madr[k];
-    T s = 0;
-    for (int hi = m.dof_parentid[k]; hi >= 0;) {
-      const int lo = run_start(m, hi);
-      const T* Lr = Lk + m.dof_Mnum[lo] - 1;
-      for (int i = lo; i <= hi; ++i) s += Lr[i - lo] * x[i];
-      hi = m.dof_parentid[lo];
+    T s0 = 0, s1 = 0;  // two partial sums: one chain of dependent additions is latency-bound
+    for (int i = m.dof_parentid[k]; i >= 0;) {
+      s0 += Lk[m.dof_Mnum[i] - 1] * x[i];
+      i = m.dof_parentid[i];
+      if (i < 0) break;
+      s1 += Lk[m.dof_Mnum[i] - 1] * x[i];
+      i = m.dof_parentid[i];
     }
-    x[k] -= s;
+    x[k] -= s0 + s1;
   }
 }
 

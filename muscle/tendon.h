@@ -128,20 +128,29 @@ template <typename T>
 SINEW_HD T tendon_length(const ModelView<T>& m, WorldData<T>& d, int t) {
   const int adr = m.tendon_adr[t], num = m.tendon_num[t];
   T* wx = d.wrap_xpos;
-  for (int w = adr; w < adr + num; ++w)
-    for (int k = 0; k < 6; ++k) wx[6 * w + k] = 0;
   if (num <= 0) return T(0);
   T len = 0;
   if (m.wrap_type[adr] == kWrapJoint) {
     for (int w = adr; w < adr + num; ++w)
+      for (int k = 0; k < 6; ++k) wx[6 * w + k] = 0;
+    for (int w = adr; w < adr + num; ++w)
       len += m.wrap_prm[w] * d.qpos[m.jnt_qposadr[m.wrap_objid[w]]];
     return len;
   }
-  // site positions first (a pulley entry stays zero)
+  // site positions first (geom entries are filled below, a pulley entry stays zero)
   for (int w = adr; w < adr + num; ++w) {
-    if (m.wrap_type[w] != kWrapSite) continue;
-    for (int k = 0; k < 3; ++k) wx[6 * w + k] = d.site_xpos[3 * m.wrap_objid[w] + k];
-    wx[6 * w + 3] = -1;
+    T* e = wx + 6 * w;
+    if (m.wrap_type[w] == kWrapSite) {
+      const T* sx = d.site_xpos + 3 * m.wrap_objid[w];
+      e[0] = sx[0];
+      e[1] = sx[1];
+      e[2] = sx[2];
+      e[3] = -1;
+      e[4] = 0;
+      e[5] = 0;
+    } else {
+      for (int k = 0; k < 6; ++k) e[k] = 0;
+    }
   }
   T divisor = 1;
   int j = 0;
