@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "rl/env/env.h"
@@ -130,7 +131,15 @@ int cmd_train(int argc, char** argv) {
                format_count(double(tr.samples() - samples0) / std::max(wall, 1e-9)).c_str(),
                100 * t_sim / total, 100 * t_infer / total, 100 * t_update / total, ckpt.c_str());
   if (r.count("no-eval") || cfg.eval_episodes == 0) return 0;
-  const EvalOutcome ev = run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, false);
+  // a learned reward (the tracking task's discriminator) is evaluated in its trained state
+  std::string reward_state;
+  if (rl::RewardModel* rm = rl::find_reward_model(tr.env())) {
+    std::ostringstream os;
+    rm->save(os);
+    reward_state = os.str();
+  }
+  const EvalOutcome ev =
+      run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, false, reward_state);
   print_eval(ev, stdout);
   write_eval_json(ev, out + "/eval.json");
   return 0;
