@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rl/env/physics_env.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -83,6 +84,20 @@ int PhysicsEnv::joint_id(const std::string& name) const {
   for (int j = 0; j < model_.size.njnt; ++j)
     if (model_.jnt_name[j] == name) return j;
   throw std::invalid_argument(model_.source + ": no joint named '" + name + "'");
+}
+
+int PhysicsEnv::write_muscle_obs(int w, float* o) const {
+  const WorldData<double> d = world(w);
+  int k = 0;
+  for (int u = 0; u < model_.size.nu; ++u) {
+    const double lo = model_.actuator_lengthrange[2 * u],
+                 hi = model_.actuator_lengthrange[2 * u + 1];
+    const double width = std::max(hi - lo, 1e-6);
+    o[k++] = static_cast<float>((d.actuator_length[u] - lo) / width);
+    o[k++] = static_cast<float>(d.actuator_velocity[u] / width);
+    o[k++] = static_cast<float>(std::clamp(d.actuator_force[u] / 1000, -10.0, 10.0));
+  }
+  return k;
 }
 
 }  // namespace sinew::rl

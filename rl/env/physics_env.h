@@ -32,6 +32,9 @@ class PhysicsEnv : public Env {
   // them at the start of the last physics step); act_world() does it after stepping, tasks call
   // it after a reset. Muscle lengths and forces stay those of the last physics step.
   void refresh(int w);
+  // Muscle state of world w into o (3 nu floats): per actuator its length normalised to the
+  // length range, velocity / range width and force / 1000 N (clamped to +-10). Returns 3 nu.
+  int write_muscle_obs(int w, float* o) const;
   WorldData<double> world(int w) const { return data_.world(w); }
   int body_id(const std::string& name) const;
   int joint_id(const std::string& name) const;

@@ -87,14 +87,7 @@ class StandEnv final : public PhysicsEnv {
       if (i != tx_ && i != ty_) o[k++] = static_cast<float>(d.qpos[i]);
     for (int i = 0; i < model_.size.nv; ++i) o[k++] = static_cast<float>(d.qvel[i] / 10);
     for (int i = 0; i < model_.size.na; ++i) o[k++] = static_cast<float>(d.act[i]);
-    for (int u = 0; u < model_.size.nu; ++u) {
-      const double lo = model_.actuator_lengthrange[2 * u],
-                   hi = model_.actuator_lengthrange[2 * u + 1];
-      const double width = std::max(hi - lo, 1e-6);
-      o[k++] = static_cast<float>((d.actuator_length[u] - lo) / width);
-      o[k++] = static_cast<float>(d.actuator_velocity[u] / width);
-      o[k++] = static_cast<float>(std::clamp(d.actuator_force[u] / 1000, -10.0, 10.0));
-    }
+    k += write_muscle_obs(w, o + k);
   }
   float reward_world(int w, const float* a) const override {
     const WorldData<double> d = world(w);

@@ -228,14 +228,7 @@ void TrackEnv::observe_world(int w, float* o) const {
     k += 3;
   }
   for (int i = 0; i < model_.size.na; ++i) o[k++] = static_cast<float>(d.act[i]);
-  for (int u = 0; u < model_.size.nu; ++u) {
-    const double lo = model_.actuator_lengthrange[2 * u],
-                 hi = model_.actuator_lengthrange[2 * u + 1];
-    const double width = std::max(hi - lo, 1e-6);
-    o[k++] = static_cast<float>((d.actuator_length[u] - lo) / width);
-    o[k++] = static_cast<float>(d.actuator_velocity[u] / width);
-    o[k++] = static_cast<float>(std::clamp(d.actuator_force[u] / 1000, -10.0, 10.0));
-  }
+  k += write_muscle_obs(w, o + k);
   for (int off : offsets_) {
     const int f = std::min(s.start + s.t + off, ref_.nframe - 1);
     const double *rq = ref_.qpos_at(f), *rx = ref_.xpos_at(f);
