@@ -224,6 +224,8 @@ SINEW_HD void step(const ModelView<T>& m, WorldData<T>& d) {
   forward(m, d);
   int flag = check_state(m, d);
   if (flag == kFlagNone) {
+    // the next constraint solve may start here (solver_start; MuJoCo's mj_advance keeps it too)
+    for (int k = 0; k < m.size.nv; ++k) d.qacc_warmstart[k] = d.qacc[k];
     if (m.opt.integrator == kIntegratorRK4) {
       // the RK4 stages re-run forward; keep the energy of the step's initial state
       const T pe = d.energy[0], ke = d.energy[1];

@@ -36,8 +36,14 @@ enum DisableBit : int {
   kDisableContact = 1 << 0,
   kDisableLimit = 1 << 1,
   kDisableGravity = 1 << 2,
-  kDisableDamping = 1 << 3,  // joint damping and stiffness (passive forces)
+  kDisableDamping = 1 << 3,    // joint damping and stiffness (passive forces)
+  kDisableWarmstart = 1 << 4,  // constraint solve starts from qacc_smooth, not the last qacc
 };
+
+// Layout of the Newton Hessian (MuJoCo's mjtJacobian): dense, tree-sparse, or auto = dense below
+// kJacobianAutoDenseNv dofs (MuJoCo's rule; engine/solver.h).
+enum JacobianLayout : int { kJacobianDense = 0, kJacobianSparse = 1, kJacobianAuto = 2 };
+constexpr int kJacobianAutoDenseNv = 60;
 
 // Simulation options (MuJoCo <option> semantics and defaults).
 struct Options {
@@ -45,6 +51,7 @@ struct Options {
   double gravity[3] = {0, 0, -9.81};  // m/s^2
   int integrator = kIntegratorEuler;  // semi-implicit Euler with implicit joint damping
   int cone = kConePyramidal;          // friction cone approximation
+  int jacobian = kJacobianAuto;       // Newton Hessian layout (MuJoCo's <option jacobian>)
   int iterations = 100;               // constraint solver iterations (max)
   double tolerance = 1e-8;            // constraint solver relative tolerance
   double impratio = 1;                // frictional-to-normal impedance ratio

@@ -181,8 +181,8 @@ void Loader::header(const json& doc) {
 
 void Loader::option(const json& v, const std::string& path, Options& opt) const {
   r_.object(v, path,
-            {"timestep", "gravity", "integrator", "cone", "iterations", "tolerance", "impratio",
-             "disable", "nconmax_pair", "nconmax", "energy"});
+            {"timestep", "gravity", "integrator", "cone", "jacobian", "iterations", "tolerance",
+             "impratio", "disable", "nconmax_pair", "nconmax", "energy"});
   opt.timestep = r_.number_or(v, path, "timestep", opt.timestep);
   r_.require(opt.timestep > 0, at(path, "timestep"),
              "expected a time step > 0 (seconds), got " + fmt(opt.timestep));
@@ -194,6 +194,8 @@ void Loader::option(const json& v, const std::string& path, Options& opt) const 
     r_.choice(*x, at(path, "cone"), {"pyramidal"});
     opt.cone = kConePyramidal;
   }
+  if (const json* x = Reader::find(v, "jacobian"))
+    opt.jacobian = r_.choice(*x, at(path, "jacobian"), {"dense", "sparse", "auto"});
   opt.iterations = r_.integer_or(v, path, "iterations", opt.iterations);
   r_.require(opt.iterations >= 1, at(path, "iterations"), "expected an integer >= 1");
   opt.tolerance = r_.nonneg_or(v, path, "tolerance", opt.tolerance);
@@ -207,11 +209,12 @@ void Loader::option(const json& v, const std::string& path, Options& opt) const 
   if (const json* e = Reader::find(v, "energy")) opt.energy = r_.boolean(*e, at(path, "energy"));
   if (const json* d = Reader::find(v, "disable")) {
     const std::string p = at(path, "disable");
-    const int bits[] = {kDisableContact, kDisableLimit, kDisableGravity, kDisableDamping};
+    const int bits[] = {kDisableContact, kDisableLimit, kDisableGravity, kDisableDamping,
+                        kDisableWarmstart};
     opt.disableflags = 0;
     for (size_t i = 0; i < r_.array(*d, p).size(); ++i)
-      opt.disableflags |=
-          bits[r_.choice((*d)[i], at(p, i), {"contact", "limit", "gravity", "damping"})];
+      opt.disableflags |= bits[r_.choice((*d)[i], at(p, i),
+                                         {"contact", "limit", "gravity", "damping", "warmstart"})];
   }
 }
 

@@ -336,7 +336,8 @@ J document(const Model& m) {
   const std::pair<int, const char*> bits[] = {{kDisableContact, "contact"},
                                               {kDisableLimit, "limit"},
                                               {kDisableGravity, "gravity"},
-                                              {kDisableDamping, "damping"}};
+                                              {kDisableDamping, "damping"},
+                                              {kDisableWarmstart, "warmstart"}};
   for (const auto& b : bits)
     if (opt.disableflags & b.first) disable.push_back(b.second);
   J doc = J::object();
@@ -347,6 +348,9 @@ J document(const Model& m) {
                    {"gravity", vec<J>(opt.gravity, 3)},
                    {"integrator", opt.integrator == kIntegratorRK4 ? "rk4" : "euler"},
                    {"cone", "pyramidal"},
+                   {"jacobian", opt.jacobian == kJacobianDense    ? "dense"
+                                : opt.jacobian == kJacobianSparse ? "sparse"
+                                                                  : "auto"},
                    {"iterations", opt.iterations},
                    {"tolerance", opt.tolerance},
                    {"impratio", opt.impratio},

@@ -8,18 +8,22 @@
 //
 // Cost per iteration is kept near O(nnz(J) + sum of squared chain lengths):
 //  - J rows are compressed (engine/data.h), so every J product touches only nonzeros;
-//  - H is factorized in M's packed tree layout (engine/crba.h) when every active row lies on one
-//    ancestor chain; up to kMaxWoodburyRows rows that do not (couplings across sibling branches,
-//    contacts between two bodies) are added by the Woodbury identity; beyond that H is dense;
+//  - H is dense below 60 dofs (option jacobian) (engine/dense_chol.h); above, H is factorized in
+//  M's packed
+//    tree layout (engine/crba.h) when every active row lies on one ancestor chain; up to
+//    kMaxWoodburyRows rows that do not (couplings across sibling branches, contacts between two
+//    bodies) are added by the Woodbury identity; beyond that H is dense;
 //  - the factorization is reused while the active set does not change (then H is unchanged), and
-//    when it changes, the chain rows that enter or leave modify the tree factor by rank-one
-//    updates (engine/crba.h update_tree) instead of a refactorization (hessian_update).
+//    when it changes, the rows that enter or leave modify the factor by rank-one updates
+//    (update_tree for the tree factor, chol_upper_rank1 for the dense one) instead of a
+//    refactorization (hessian_update).
 #pragma once
 
 #include "engine/constraint.h"
 #include "engine/core/real.h"
 #include "engine/crba.h"
 #include "engine/data.h"
+#include "engine/dense_chol.h"
 #include "engine/model.h"
 
 #ifdef SINEW_SOLVER_STATS
@@ -79,15 +83,45 @@ SINEW_HD void row_axpy(const ModelView<T>& m, const WorldData<T>& d, int i, T sc
 // Primal cost of acceleration a (MuJoCo's "generalized Gauss principle"):
 //   cost(a) = 1/2 (a - a_u)^T M (a - a_u) + sum_{i active} 1/2 D_i jar_i^2,   D = 1/R,
 // given r = M (a - a_u) and d.efc_jar = J a - aref at a.
+// `jar` (default d.efc_jar) is J a - aref.
 template <typename T>
-SINEW_HD T primal_cost(const ModelView<T>& m, const WorldData<T>& d, const T* a, const T* r) {
+SINEW_HD T primal_cost(const ModelView<T>& m, const WorldData<T>& d, const T* a, const T* r,
+                       const T* jar = nullptr) {
+  if (!jar) jar = d.efc_jar;
   T cost = 0;
   for (int k = 0; k < m.size.nv; ++k) cost += T(0.5) * (a[k] - d.qacc_smooth[k]) * r[k];
-  for (int i = 0; i < *d.nefc; ++i) {
-    const T jar = d.efc_jar[i];
-    if (row_active(d, i, jar)) cost += T(0.5) * jar * jar / d.efc_R[i];
-  }
+  for (int i = 0; i < *d.nefc; ++i)
+    if (row_active(d, i, jar[i])) cost += T(0.5) * jar[i] * jar[i] / d.efc_R[i];
   return cost;
+}
+
+// Starting point of the Newton solve (MuJoCo's warmstart in mj_fwdConstraint): the previous step's
+// constrained acceleration d.qacc_warmstart when its cost is lower than that of qacc_smooth, else
+// qacc_smooth. Sets a, r = M (a - a_u) and d.efc_jar at a (d.efc_Jp is scratch).
+template <typename T>
+SINEW_HD void solver_start(const ModelView<T>& m, WorldData<T>& d, T* a, T* r) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  for (int i = 0; i < nefc; ++i) d.efc_jar[i] = row_dot(m, d, i, d.qacc_smooth) - d.efc_aref[i];
+  for (int k = 0; k < nv; ++k) {
+    a[k] = d.qacc_smooth[k];
+    r[k] = 0;
+  }
+  if (m.opt.disableflags & kDisableWarmstart) return;
+  // cost at qacc_smooth: the constraint term alone (r = 0)
+  const T cost_smooth = primal_cost(m, d, a, r);
+  T* dw = d.scratch_nv + 3 * nv;
+  T* rw = d.scratch_nv + 2 * nv;
+  for (int k = 0; k < nv; ++k) dw[k] = d.qacc_warmstart[k] - d.qacc_smooth[k];
+  mul_mass(m, d, dw, rw);
+  T* jar_w = d.efc_Jp;
+  for (int i = 0; i < nefc; ++i) jar_w[i] = row_dot(m, d, i, d.qacc_warmstart) - d.efc_aref[i];
+  const T cost_warm = primal_cost(m, d, d.qacc_warmstart, rw, jar_w);
+  if (!(cost_warm < cost_smooth)) return;
+  for (int k = 0; k < nv; ++k) {
+    a[k] = d.qacc_warmstart[k];
+    r[k] = rw[k];
+  }
+  for (int i = 0; i < nefc; ++i) d.efc_jar[i] = jar_w[i];
 }
 
 // Exact line search along p for the piecewise-quadratic cost: safeguarded Newton on the
@@ -146,10 +180,19 @@ SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const
 
 // Most constraint rows off the tree sparsity handled by the Woodbury identity per Newton step.
 constexpr int kMaxWoodburyRows = 24;
+// Whether the Newton Hessian is factorized densely (model option `jacobian`; auto: below
+// kJacobianAutoDenseNv dofs, MuJoCo's rule). Measured on one core (docs/benchmarks.md), the
+// dense factor with rank-one updates beats tree + Woodbury on MS-Human-700-Locomotion (nv 36),
+// the tree path wins on MS-Human-700 (nv 85).
+template <typename T>
+SINEW_HD bool dense_hessian(const ModelView<T>& m) {
+  return m.opt.jacobian == kJacobianDense ||
+         (m.opt.jacobian == kJacobianAuto && m.size.nv < kJacobianAutoDenseNv);
+}
 
 // How the current Newton Hessian H = M + J_A^T D J_A is factorized: `tree` (packed L^T D L of the
 // chain rows' part H_tree in d.qH / d.qHDiagInv, plus the Woodbury rows `extra`) or dense
-// (Cholesky of H in d.qH).
+// (H = U^T U, U in d.qH, engine/dense_chol.h).
 struct NewtonHessian {
   bool tree = true;
   int nextra = 0;
@@ -206,19 +249,17 @@ SINEW_HD void woodbury_solve(const ModelView<T>& m, WorldData<T>& d, const Newto
 template <typename T>
 SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessian& h) {
   const int nv = m.size.nv, nefc = *d.nefc;
-  h.tree = true;
+  h.tree = !dense_hessian(m);
   h.nextra = 0;
-  for (int i = 0; i < nefc; ++i) {
+  for (int i = 0; i < nefc && h.tree; ++i) {
     if (!d.efc_active[i] || d.efc_chain[i] >= 0) continue;
     if (h.nextra < kMaxWoodburyRows)
       h.extra[h.nextra++] = i;
     else
       h.tree = false;
   }
-  // Up to kMaxWoodburyRows extra rows the tree stays cheaper than a dense factorization also for
-  // small trees: measured (callgrind) on MS-Human-700-Locomotion (nv 36, ~9 extra rows) the dense
-  // path cost twice the instructions of the tree path, and the tree factor can be updated by
-  // rank-one modifications between Newton iterations (solve_constraints), a dense one is rebuilt.
+  // Sparse layout: up to kMaxWoodburyRows extra rows the tree + Woodbury factorization is kept
+  // (on MS-Human-700, nv 85, it costs less than the dense factor); beyond, H is dense.
   if (h.tree) {
     // H_tree = M + sum over active chain rows of D J_i^T J_i, in the packed layout: entry (k, l)
     // with l an ancestor of k (or k) sits at row k, position dof_Mnum[l] - 1
@@ -238,7 +279,8 @@ SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
     if (!factor_tree(m, d.qH, d.qHDiagInv)) return false;
     return h.nextra == 0 || woodbury_factor(m, d, h);
   }
-  // dense: lower triangle of M + J_A^T D J_A (column indices decrease along a row)
+  // dense: upper triangle of M + J_A^T D J_A (column indices decrease along a row, so c[b] <=
+  // c[a] for b >= a)
   for (int e = 0; e < nv * nv; ++e) d.qH[e] = d.qM[e];
   for (int i = 0; i < nefc; ++i) {
     if (!d.efc_active[i]) continue;
@@ -246,18 +288,19 @@ SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
     const T* v = d.efc_J + i * nv;
     const int* c = d.efc_colind + i * nv;
     for (int a = 0; a < d.efc_nnz[i]; ++a) {
+      T* col = d.qH + c[a];
       const T dv = D * v[a];
-      for (int b = a; b < d.efc_nnz[i]; ++b) d.qH[c[a] * nv + c[b]] += dv * v[b];
+      for (int b = a; b < d.efc_nnz[i]; ++b) col[c[b] * nv] += dv * v[b];
     }
   }
-  return cholesky(d.qH, nv);
+  return chol_upper_factor(d.qH, nv);
 }
 
 // Overwrites p with H^-1 p using the factors from hessian_factor.
 template <typename T>
 SINEW_HD void hessian_solve(const ModelView<T>& m, WorldData<T>& d, const NewtonHessian& h, T* p) {
   if (!h.tree) {
-    cholesky_solve(d.qH, m.size.nv, p);
+    chol_upper_solve(d.qH, m.size.nv, p);
     return;
   }
   if (h.nextra > 0)
@@ -266,8 +309,35 @@ SINEW_HD void hessian_solve(const ModelView<T>& m, WorldData<T>& d, const Newton
     solve_tree(m, d.qH, d.qHDiagInv, p);
 }
 
-// Brings the factorization of the tree path (h.tree) up to date with the active set at the
-// current d.efc_jar without refactorizing: each chain row that enters or leaves the active set
+// The dense counterpart of hessian_update (below): each row that enters or leaves the active set
+// modifies U by a rank-one update or downdate with sqrt(D_i) J_i. Marks d.efc_active; returns
+// false when refactorizing is needed or cheaper.
+template <typename T>
+SINEW_HD bool hessian_update_dense(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv, nefc = *d.nefc;
+  // a rank-one modification costs ~nv^2 / 2 multiply-adds, a refactorization ~nv^3 / 6 plus the
+  // assembly: refactorize when more than nv / 3 rows change
+  int changes = 0;
+  for (int i = 0; i < nefc; ++i)
+    changes += (row_active(d, i, d.efc_jar[i]) ? 1 : 0) != d.efc_active[i];
+  bool ok = 3 * changes <= nv;
+  T* w = d.scratch_nv + 3 * nv;
+  for (int i = 0; i < nefc; ++i) {
+    const int act = row_active(d, i, d.efc_jar[i]) ? 1 : 0;
+    if (ok && act != d.efc_active[i]) {
+      efc_row_dense(m, d, i, w);
+      const T sd = s_sqrt(T(1) / d.efc_R[i]);
+      for (int k = 0; k < nv; ++k) w[k] *= sd;
+      ok = chol_upper_rank1(d.qH, nv, w, act ? T(1) : T(-1));
+    }
+    d.efc_active[i] = act;
+  }
+  return ok;
+}
+
+// Brings the factorization up to date with the active set at the current d.efc_jar without
+// refactorizing (dense factors: hessian_update_dense). Tree path: each chain row that enters or
+// leaves the active set
 // is a rank-one modification +-D_i J_i^T J_i of H_tree (update_tree); then the Woodbury rows are
 // re-collected and their factors rebuilt (they depend on H_tree's factor). Marks d.efc_active.
 // Returns false when a full hessian_factor is needed instead (a modification failed, too many
@@ -276,6 +346,7 @@ SINEW_HD void hessian_solve(const ModelView<T>& m, WorldData<T>& d, const Newton
 // search decide the iterate, so the accuracy of the solution does not depend on the update path.
 template <typename T>
 SINEW_HD bool hessian_update(const ModelView<T>& m, WorldData<T>& d, NewtonHessian& h) {
+  if (!h.tree) return hessian_update_dense(m, d);
   const int nv = m.size.nv, nefc = *d.nefc;
   // cost of the modifications (sum of chain lengths squared) against a refactorization
   // (a modification walks the chain's rows: ~c^2 multiply-adds for a chain of length c; a
@@ -344,8 +415,7 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   }
   *d.solver_iter = 0;
   if (nefc == 0) return;  // scratch_nv untouched (RK4 keeps its stage sums there)
-  for (int k = 0; k < nv; ++k) r[k] = 0;
-  for (int i = 0; i < nefc; ++i) d.efc_jar[i] = row_dot(m, d, i, a) - d.efc_aref[i];
+  solver_start(m, d, a, r);
   const T scale = T(1) / (m.stat_meaninertia[0] * T(nv > 1 ? nv : 1));
   // a float solve cannot resolve MuJoCo's default 1e-8: floor the tolerance at 10 eps
   const T tol = s_max(T(m.opt.tolerance), T(10) * RealTraits<T>::kEps);

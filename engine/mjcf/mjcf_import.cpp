@@ -197,37 +197,24 @@ void Importer::option(const XmlNode& n, Options& opt) {
     warn_.add(n, "option cone=\"elliptic\" is not supported; using pyramidal");
   if (a.keyword("solver", {"PGS", "CG", "Newton"}, &k) && k != 2)
     warn_.add(n, "option solver=\"" + *n.attr("solver") + "\" ignored (Sinew uses Newton)");
+  if (a.keyword("jacobian", {"dense", "sparse", "auto"}, &k)) opt.jacobian = k;
   a.integer("iterations", &opt.iterations);
   a.num("tolerance", &opt.tolerance);
   a.num("impratio", &opt.impratio);
-  a.unsupported({"ls_iterations",
-                 "ls_tolerance",
-                 "noslip_iterations",
-                 "noslip_tolerance",
-                 "ccd_iterations",
-                 "ccd_tolerance",
-                 "sdf_iterations",
-                 "sdf_initpoints",
-                 "jacobian",
-                 "apirate",
-                 "wind",
-                 "magnetic",
-                 "density",
-                 "viscosity",
-                 "o_margin",
-                 "o_solref",
-                 "o_solimp",
-                 "o_friction",
-                 "actuatorgroupdisable",
-                 "sleep_tolerance"},
+  a.unsupported({"ls_iterations", "ls_tolerance", "noslip_iterations", "noslip_tolerance",
+                 "ccd_iterations", "ccd_tolerance", "sdf_iterations", "sdf_initpoints", "apirate",
+                 "wind", "magnetic", "density", "viscosity", "o_margin", "o_solref", "o_solimp",
+                 "o_friction", "actuatorgroupdisable", "sleep_tolerance"},
                 "not supported by Sinew");
   a.finish();
   if (opt.timestep <= 0) fail(n, "timestep must be positive");
   for (const auto& c : n.children) {
     if (c->tag != "flag") fail(*c, "element not supported in <option>");
     Attrs f(*c, warn_);
-    const std::pair<const char*, int> bits[] = {
-        {"contact", kDisableContact}, {"limit", kDisableLimit}, {"gravity", kDisableGravity}};
+    const std::pair<const char*, int> bits[] = {{"contact", kDisableContact},
+                                                {"limit", kDisableLimit},
+                                                {"gravity", kDisableGravity},
+                                                {"warmstart", kDisableWarmstart}};
     for (const auto& bit : bits)
       if (f.keyword(bit.first, {"disable", "enable"}, &k)) {
         if (k == 0)

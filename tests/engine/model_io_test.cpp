@@ -533,7 +533,8 @@ TEST_CASE("malformed model files are rejected with the file, the JSON path and t
       {"zero_quaternion", "/worldbody/bodies/0/quat", "expected a non-zero quaternion"},
       {"plane_on_moving_body", "/worldbody/bodies/0/geoms/0/type", "a plane is static"},
       {"unknown_disable_flag", "/option/disable/1",
-       "expected one of \"contact\", \"limit\", \"gravity\", \"damping\", got \"contacts\""},
+       "expected one of \"contact\", \"limit\", \"gravity\", \"damping\", \"warmstart\", got "
+       "\"contacts\""},
       {"condim_unsupported", "/worldbody/geoms/0/condim", "expected 1 (frictionless) or 3"},
       {"massless_moving_body", "/worldbody/bodies/0/joints/0", "no mass or inertia"},
       {"duplicate_key", "/worldbody/bodies/1/joints", "duplicate key"},

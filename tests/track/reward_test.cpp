@@ -123,7 +123,10 @@ std::vector<float> nonzero_errors(int rows, int dim, std::uint64_t seed) {
   for (int r = 0; r < rows; ++r) {
     double n2 = 0;
     std::vector<double> v(dim);
-    for (double& x : v) n2 += (x = rng.normal()) * x;
+    for (double& x : v) {
+      x = rng.normal();
+      n2 += x * x;
+    }
     const double rad = rng.uniform(0.5, 3.0) * std::sqrt(double(dim)) / std::sqrt(n2);
     for (int j = 0; j < dim; ++j) raw[std::size_t(r) * dim + j] = static_cast<float>(v[j] * rad);
   }
