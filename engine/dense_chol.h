@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dense Cholesky factorization H = U^T U of a small symmetric positive definite matrix, with
 // rank-one updates and downdates, for the Newton solver of engine/solver.h on trees with few dofs
-// (MuJoCo also factorizes its Newton Hessian densely below 60 dofs). U is upper triangular and
+// (MuJoCo also factorizes its Newton Hessian densely on small trees). U is upper triangular and
 // stored row-major in an n x n buffer (U[k * n + i], i >= k; the strictly lower part is unused), so
 // that every inner loop below is a contiguous axpy (row_sub_scaled, which the host compiler
 // vectorizes) or a dot product split over four accumulators; no loop is a dependent chain of
