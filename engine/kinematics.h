@@ -124,8 +124,9 @@ SINEW_HD void all_geom_site_poses(const ModelView<T>& m, WorldData<T>& d) {
   }
 }
 
-// Subtree centres of mass, body spatial inertias (cinert) and dof motion axes (cdof), all
-// world-aligned and taken about the subtree com of the body's tree root (MuJoCo's mj_comPos).
+// Subtree centres of mass, spatial inertias (cinert, one per moving weld group on its root body)
+// and dof motion axes (cdof), all world-aligned and taken about the subtree com of the body's tree
+// root (MuJoCo's mj_comPos).
 template <typename T>
 SINEW_HD void com_pos(const ModelView<T>& m, WorldData<T>& d) {
   const int nbody = m.size.nbody;
@@ -142,14 +143,25 @@ SINEW_HD void com_pos(const ModelView<T>& m, WorldData<T>& d) {
     const Vec3<T> c = Vec3<T>::load(d.subtree_com + 3 * b);
     (ms > T(1e-15) ? c / ms : Vec3<T>::load(d.xipos + 3 * b)).store(d.subtree_com + 3 * b);
   }
-  // body inertias about the offset point
+  // body inertias about the offset point, one per moving weld group (lumped onto the group's
+  // root body in Model::finalize, merge_welded_inertia; zero for the other bodies)
   for (int b = 0; b < nbody; ++b) {
+    T* out = d.cinert + 10 * b;
+    const T mass = m.body_wmass[b];
+    if (!(mass > T(0))) {
+      for (int k = 0; k < 10; ++k) out[k] = 0;
+      continue;
+    }
     const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
-    const Mat3<T> Ri = Mat3<T>::load(d.ximat + 9 * b);
-    const T* in = m.body_inertia + 3 * b;
-    const Mat3<T> Ic = Ri * Mat3<T>::diag(in[0], in[1], in[2]) * Ri.transpose();
-    SpatialInertia<T>::from_com(m.body_mass[b], Vec3<T>::load(d.xipos + 3 * b) - off, Ic)
-        .store(d.cinert + 10 * b);
+    const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
+    const T* w = m.body_winertia + 6 * b;
+    Mat3<T> Iw;
+    Iw(0, 0) = w[0], Iw(1, 1) = w[1], Iw(2, 2) = w[2];
+    Iw(0, 1) = Iw(1, 0) = w[3];
+    Iw(0, 2) = Iw(2, 0) = w[4];
+    Iw(1, 2) = Iw(2, 1) = w[5];
+    const Vec3<T> c = Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.body_wipos + 3 * b);
+    SpatialInertia<T>::from_com(mass, c - off, R * Iw * R.transpose()).store(out);
   }
   // dof motion subspaces
   for (int j = 0; j < m.size.njnt; ++j) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine/constraint.h"
 #include "engine/crba.h"
@@ -69,6 +70,61 @@ double geom_bound(const Model& m, int g) {
 
 }  // namespace
 
+namespace {
+
+// Inertia of every moving weld group, lumped onto the group's root body (body_weldid[b] == b, a
+// body with joints): mass body_wmass, centre of mass body_wipos and inertia about it body_winertia
+// (xx, yy, zz, xy, xz, yz), both in the root's body frame. Bodies without joints move rigidly with
+// their weld root, so com_pos builds one spatial inertia per group instead of one per body (the
+// mass matrix, bias forces and energy are sums over bodies of the same motion); they and the
+// bodies welded to the world get zero. Parallel-axis theorem: I = sum_b R_b I_b R_b^T +
+// m_b (|d_b|^2 E - d_b d_b^T), d_b = c_b - c.
+void merge_welded_inertia(Model& m) {
+  const int nbody = m.size.nbody;
+  std::vector<Vec3<double>> pos(nbody);  // body frame in its weld root's frame
+  std::vector<Mat3<double>> rot(nbody, Mat3<double>::identity());
+  std::vector<Mat3<double>> inertia(nbody);  // accumulated about the root frame origin
+  std::vector<Vec3<double>> moment(nbody);   // sum m_b c_b
+  for (int b = 0; b < nbody; ++b) {
+    m.body_wmass[b] = 0;
+    for (int k = 0; k < 3; ++k) m.body_wipos[3 * b + k] = 0;
+    for (int k = 0; k < 6; ++k) m.body_winertia[6 * b + k] = 0;
+  }
+  for (int b = 1; b < nbody; ++b) {
+    const int w = m.body_weldid[b];
+    if (w == 0) continue;
+    if (w != b) {
+      const int p = m.body_parent[b];
+      pos[b] = pos[p] + rot[p] * Vec3<double>::load(&m.body_pos[3 * b]);
+      rot[b] = rot[p] * quat_to_mat(Quat<double>::load(&m.body_quat[4 * b]));
+    }
+    const double mb = m.body_mass[b];
+    const Vec3<double> c = pos[b] + rot[b] * Vec3<double>::load(&m.body_ipos[3 * b]);
+    const Mat3<double> R = rot[b] * quat_to_mat(Quat<double>::load(&m.body_iquat[4 * b]));
+    const double* in = &m.body_inertia[3 * b];
+    // inertia about the root frame origin: rotated principal inertia + m (|c|^2 E - c c^T)
+    Mat3<double> Ib = R * Mat3<double>::diag(in[0], in[1], in[2]) * R.transpose();
+    const Mat3<double> cx = Mat3<double>::skew(c);
+    Ib = Ib + (cx.transpose() * cx) * mb;
+    inertia[w] = inertia[w] + Ib;
+    moment[w] = moment[w] + c * mb;
+    m.body_wmass[w] += mb;
+  }
+  for (int w = 1; w < nbody; ++w) {
+    const double mw = m.body_wmass[w];
+    if (m.body_weldid[w] != w || !(mw > 0)) continue;
+    const Vec3<double> c = moment[w] / mw;
+    const Mat3<double> cx = Mat3<double>::skew(c);
+    const Mat3<double> Ic = inertia[w] - (cx.transpose() * cx) * mw;  // back to the com
+    c.store(&m.body_wipos[3 * w]);
+    double* o = &m.body_winertia[6 * w];
+    const int ij[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
+    for (int k = 0; k < 6; ++k) o[k] = Ic(ij[k][0], ij[k][1]);
+  }
+}
+
+}  // namespace
+
 void Model::finalize() {
   Sizes& s = size;
   // tree topology
@@ -108,6 +164,7 @@ void Model::finalize() {
   for (int b = 0; b < s.nbody; ++b) body_subtreemass[b] = body_mass[b];
   for (int b = s.nbody - 1; b > 0; --b) body_subtreemass[body_parent[b]] += body_subtreemass[b];
   for (int g = 0; g < s.ngeom; ++g) geom_rbound[g] = geom_bound(*this, g);
+  merge_welded_inertia(*this);
   // candidate collision pairs (MuJoCo's filters: contype/conaffinity, same weld body, static
   // pairs, parent-child welds unless the parent is the world, and <contact><exclude>)
   pair_geom1.clear();

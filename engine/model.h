@@ -158,6 +158,9 @@ constexpr int kNumEqData = 5;   // polycoef
   X(body_iquat, nbody * 4)         \
   X(body_inertia, nbody * 3)       \
   X(body_invweight0, nbody * 2)    \
+  X(body_wmass, nbody)             \
+  X(body_wipos, nbody * 3)         \
+  X(body_winertia, nbody * 6)      \
   X(jnt_pos, njnt * 3)             \
   X(jnt_axis, njnt * 3)            \
   X(jnt_range, njnt * 2)           \
