@@ -24,10 +24,10 @@ SINEW_HD Mat3<T> child_rotation(const Mat3<T>& R, const T* q) {
   return R * quat_to_mat(Quat<T>::load(q));
 }
 
-// Global poses of bodies (xpos, xquat, xmat), inertial frames (xipos, ximat), joint anchors and
+// Global poses of bodies (xpos, xquat, xmat), inertial frame positions (xipos), joint anchors and
 // axes (xanchor, xaxis), and the poses of the geoms and positions of the sites the step uses
-// (all of them: all_geom_site_poses). Joints of one body are applied in order; hinge and slide
-// displacements are measured from qpos0 (the joint's `ref`).
+// (all of them, and ximat: all_geom_site_poses). Joints of one body are applied in order; hinge and
+// slide displacements are measured from qpos0 (the joint's `ref`).
 template <typename T>
 SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
   // world body
@@ -76,7 +76,6 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
     quat.store(d.xquat + 4 * b);
     R.store(d.xmat + 9 * b);
     (pos + R * Vec3<T>::load(m.body_ipos + 3 * b)).store(d.xipos + 3 * b);
-    child_rotation(R, m.body_iquat + 4 * b).store(d.ximat + 9 * b);
   }
   for (int g = 0; g < m.size.ngeom; ++g) {
     if (!m.geom_used[g]) continue;
@@ -100,7 +99,8 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
   }
 }
 
-// Poses of every geom (geom_xpos, geom_xmat) and site (site_xpos, site_xmat). Not part of the
+// Poses of every geom (geom_xpos, geom_xmat) and site (site_xpos, site_xmat), and the body
+// inertial frames' orientations ximat (com_pos uses lumped inertias instead). Not part of the
 // step, which computes only the geoms and site positions it reads (m.geom_used, m.site_used:
 // collision and wrap geoms, tendon via points and side sites; MS-Human-700-Locomotion uses 600 of
 // its 2856 sites, and 40 of its 349 geoms, the rest being visual meshes): writing 12 numbers per
@@ -108,6 +108,8 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
 // (probe, viewers, golden tests, retargeting).
 template <typename T>
 SINEW_HD void all_geom_site_poses(const ModelView<T>& m, WorldData<T>& d) {
+  for (int b = 1; b < m.size.nbody; ++b)
+    child_rotation(Mat3<T>::load(d.xmat + 9 * b), m.body_iquat + 4 * b).store(d.ximat + 9 * b);
   for (int g = 0; g < m.size.ngeom; ++g) {
     const int b = m.geom_bodyid[g];
     const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);

@@ -426,22 +426,28 @@ SINEW_HD void solve_constraints(const ModelView<T>& m, WorldData<T>& d) {
   for (; it < m.opt.iterations; ++it) {
     const T cost = primal_cost(m, d, a, r);
     if (it > 0 && scale * (prev_cost - cost) < tol) break;
-    // H changes only with the active set: factorize once, then modify the factorization
+    // gradient r + J_A^T D jar at the current active set; converged iterates stop here, before
+    // any work on the Hessian
+    for (int k = 0; k < nv; ++k) g[k] = r[k];
     bool changed = false;
+    for (int i = 0; i < nefc; ++i) {
+      const T jar = d.efc_jar[i];
+      if (!row_active(d, i, jar)) {
+        changed = changed || d.efc_active[i];
+        continue;
+      }
+      changed = changed || !d.efc_active[i];
+      row_axpy(m, d, i, jar / d.efc_R[i], g);
+    }
+    T gnorm = 0;
+    for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
+    if (scale * s_sqrt(gnorm) < tol) break;
+    // H changes only with the active set: factorize once, then modify the factorization
     if (factored) {
-      for (int i = 0; i < nefc && !changed; ++i)
-        changed = (row_active(d, i, d.efc_jar[i]) ? 1 : 0) != d.efc_active[i];
       if (changed && hessian_update(m, d, hess)) changed = false;
     } else {
       update_active(d);
     }
-    // gradient r + J_A^T D jar
-    for (int k = 0; k < nv; ++k) g[k] = r[k];
-    for (int i = 0; i < nefc; ++i)
-      if (d.efc_active[i]) row_axpy(m, d, i, d.efc_jar[i] / d.efc_R[i], g);
-    T gnorm = 0;
-    for (int k = 0; k < nv; ++k) gnorm += g[k] * g[k];
-    if (scale * s_sqrt(gnorm) < tol) break;
     if (changed || !factored) {
       // first iteration, or the modification path gave up (d.efc_active is current)
 #ifdef SINEW_SOLVER_STATS

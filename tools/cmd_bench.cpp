@@ -57,7 +57,10 @@ void timed_step(const ModelView<double>& m, WorldData<double>& d, StageTimer& t)
   run("qacc_smooth (solve)", [&] { smooth_acceleration(m, d, factored); });
   run("make_constraints", [&] { make_constraints(m, d); });
   run("solve_constraints", [&] { solve_constraints(m, d); });
-  run("integrate", [&] { euler_update(m, d); });
+  run("integrate", [&] {
+    for (int k = 0; k < nv; ++k) d.qacc_warmstart[k] = d.qacc[k];  // as step() does
+    euler_update(m, d);
+  });
   t.n = i;
 }
 

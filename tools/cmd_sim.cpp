@@ -195,6 +195,7 @@ int cmd_sim(int argc, char** argv) {
     return 2;
   }
   Model m = load_model(r["model"].as<std::string>());
+  m.opt.energy = true;  // the report needs the energy whatever the model file says
   if (r.count("integrator")) {
     const std::string s = r["integrator"].as<std::string>();
     if (s != "euler" && s != "rk4") {

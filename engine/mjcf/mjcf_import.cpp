@@ -215,6 +215,7 @@ void Importer::option(const XmlNode& n, Options& opt) {
                                                 {"limit", kDisableLimit},
                                                 {"gravity", kDisableGravity},
                                                 {"warmstart", kDisableWarmstart}};
+    if (f.keyword("energy", {"disable", "enable"}, &k)) opt.energy = k == 1;
     for (const auto& bit : bits)
       if (f.keyword(bit.first, {"disable", "enable"}, &k)) {
         if (k == 0)
@@ -225,6 +226,7 @@ void Importer::option(const XmlNode& n, Options& opt) {
     for (const auto& at : c->attrs) {
       bool known = false;
       for (const auto& bit : bits) known = known || at.first == bit.first;
+      known = known || at.first == "energy";
       if (!known)
         warn_.add(*c, "option flag '" + at.first + "' ignored (not supported by Sinew)",
                   "flag@" + at.first);
@@ -669,6 +671,7 @@ MjcfImportResult Importer::run() {
     else
       fail(*c, "unknown element in <mujoco>");
   }
+  m.opt.energy = false;  // MuJoCo computes energy only with <flag energy="enable">
   for (const char* section : kOrder) {
     const std::string s = section;
     for (const auto& c : root->children) {
