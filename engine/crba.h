@@ -52,10 +52,14 @@ SINEW_HD SINEW_INLINE void row_sub_scaled(T* __restrict__ y, const T* __restrict
 // Composite inertias crb[b] = inertia of the subtree rooted at b (com-based).
 template <typename T>
 SINEW_HD void composite_inertia(const ModelView<T>& m, WorldData<T>& d) {
-  for (int i = 0; i < 10 * m.size.nbody; ++i) d.crb[i] = d.cinert[i];
+  // only bodies with lumped inertia or dofs in their subtree (m.body_inertial): the others have
+  // zero composite inertia and no dof reads it
+  for (int b = 0; b < m.size.nbody; ++b)
+    if (m.body_inertial[b])
+      for (int i = 0; i < 10; ++i) d.crb[10 * b + i] = d.cinert[10 * b + i];
   for (int b = m.size.nbody - 1; b > 0; --b) {
     const int p = m.body_parent[b];
-    if (p > 0) {
+    if (p > 0 && m.body_inertial[b]) {
       SpatialInertia<T> Ip = SpatialInertia<T>::load(d.crb + 10 * p);
       Ip += SpatialInertia<T>::load(d.crb + 10 * b);
       Ip.store(d.crb + 10 * p);

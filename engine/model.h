@@ -102,6 +102,7 @@ constexpr int kNumEqData = 5;   // polycoef
   X(body_dofadr, nbody)           \
   X(body_geomnum, nbody)          \
   X(body_geomadr, nbody)          \
+  X(body_inertial, nbody)         \
   X(jnt_type, njnt)               \
   X(jnt_bodyid, njnt)             \
   X(jnt_qposadr, njnt)            \

@@ -21,7 +21,9 @@ SINEW_HD void rnea(const ModelView<T>& m, WorldData<T>& d, const T* qacc, T* tau
     a0.lin = Vec3<T>(-m.gravity[0], -m.gravity[1], -m.gravity[2]);
   a0.store(d.cacc);
   // forward pass: body accelerations and net body forces
+  // (bodies without lumped inertia or dofs in their subtree are skipped: m.body_inertial)
   for (int b = 1; b < nbody; ++b) {
+    if (!m.body_inertial[b]) continue;
     Spatial<T> a = Spatial<T>::load(d.cacc + 6 * m.body_parent[b]);
     for (int k = m.body_dofadr[b]; k < m.body_dofadr[b] + m.body_dofnum[b]; ++k) {
       a += Spatial<T>::load(d.cdof_dot + 6 * k) * d.qvel[k];
@@ -35,7 +37,7 @@ SINEW_HD void rnea(const ModelView<T>& m, WorldData<T>& d, const T* qacc, T* tau
   // backward pass: accumulate subtree forces into parents
   for (int b = nbody - 1; b > 0; --b) {
     const int p = m.body_parent[b];
-    if (p > 0)
+    if (p > 0 && m.body_inertial[b])
       (Spatial<T>::load(d.cfrc + 6 * p) + Spatial<T>::load(d.cfrc + 6 * b)).store(d.cfrc + 6 * p);
   }
   // project onto the dofs; armature is rotor inertia on the dof itself
