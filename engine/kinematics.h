@@ -77,8 +77,8 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
     R.store(d.xmat + 9 * b);
     (pos + R * Vec3<T>::load(m.body_ipos + 3 * b)).store(d.xipos + 3 * b);
   }
-  for (int g = 0; g < m.size.ngeom; ++g) {
-    if (!m.geom_used[g]) continue;
+  for (int i = 0; i < m.size.ngeom && m.geom_uselist[i] >= 0; ++i) {
+    const int g = m.geom_uselist[i];
     const int b = m.geom_bodyid[g];
     const Mat3<T> R = Mat3<T>::load(d.xmat + 9 * b);
     (Vec3<T>::load(d.xpos + 3 * b) + R * Vec3<T>::load(m.geom_pos + 3 * g))
@@ -88,8 +88,8 @@ SINEW_HD void kinematics(const ModelView<T>& m, WorldData<T>& d) {
   // sites come grouped by body: reload the body frame only when the body changes
   Mat3<T> R = Mat3<T>::identity();
   Vec3<T> x;
-  for (int s = 0, b = -1; s < m.size.nsite; ++s) {
-    if (!m.site_used[s]) continue;
+  for (int i = 0, b = -1; i < m.size.nsite && m.site_uselist[i] >= 0; ++i) {
+    const int s = m.site_uselist[i];
     if (m.site_bodyid[s] != b) {
       b = m.site_bodyid[s];
       R = Mat3<T>::load(d.xmat + 9 * b);

@@ -197,6 +197,15 @@ void Model::finalize() {
   }
   s.npair = static_cast<int>(pair_geom1.size());
   for (int p = 0; p < s.npair; ++p) geom_used[pair_geom1[p]] = geom_used[pair_geom2[p]] = 1;
+  // the used geoms and sites as compact lists ending with -1 (kinematics walks these)
+  for (int g = 0, n = 0; g < s.ngeom; ++g) {
+    geom_uselist[g] = -1;
+    if (geom_used[g]) geom_uselist[n++] = g;
+  }
+  for (int i = 0, n = 0; i < s.nsite; ++i) {
+    site_uselist[i] = -1;
+    if (site_used[i]) site_uselist[n++] = i;
+  }
   s.nconmax = std::min(s.nconmax, opt.nconmax);
   s.nlimited = 0;
   int limit_rows = 0;

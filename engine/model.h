@@ -120,8 +120,10 @@ constexpr int kNumEqData = 5;   // polycoef
   X(geom_condim, ngeom)           \
   X(geom_dataid, ngeom)           \
   X(geom_used, ngeom)             \
+  X(geom_uselist, ngeom)          \
   X(site_bodyid, nsite)           \
   X(site_used, nsite)             \
+  X(site_uselist, nsite)          \
   X(mesh_vertadr, nmesh)          \
   X(mesh_vertnum, nmesh)          \
   X(pair_geom1, npair)            \
