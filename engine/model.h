@@ -41,10 +41,9 @@ enum DisableBit : int {
 };
 
 // Layout of the Newton Hessian (MuJoCo's mjtJacobian): dense, tree-sparse, or auto = dense below
-// kJacobianAutoDenseNv dofs (MuJoCo's auto switches at 60; Sinew's dense factor measured faster
-// up to MS-Human-700's 85 dofs, engine/solver.h).
+// kJacobianAutoDenseNv dofs (MuJoCo's rule; measurements in engine/solver.h).
 enum JacobianLayout : int { kJacobianDense = 0, kJacobianSparse = 1, kJacobianAuto = 2 };
-constexpr int kJacobianAutoDenseNv = 100;
+constexpr int kJacobianAutoDenseNv = 60;
 
 // Simulation options (MuJoCo <option> semantics and defaults).
 struct Options {

@@ -8,7 +8,7 @@
 //
 // Cost per iteration is kept near O(nnz(J) + sum of squared chain lengths):
 //  - J rows are compressed (engine/data.h), so every J product touches only nonzeros;
-//  - H is dense below 100 dofs (option jacobian) (engine/dense_chol.h); above, H is factorized in
+//  - H is dense below 60 dofs (option jacobian) (engine/dense_chol.h); above, H is factorized in
 //  M's packed
 //    tree layout (engine/crba.h) when every active row lies on one ancestor chain; up to
 //    kMaxWoodburyRows rows that do not (couplings across sibling branches, contacts between two
@@ -181,9 +181,10 @@ SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const
 // Most constraint rows off the tree sparsity handled by the Woodbury identity per Newton step.
 constexpr int kMaxWoodburyRows = 24;
 // Whether the Newton Hessian is factorized densely (model option `jacobian`; auto: below
-// kJacobianAutoDenseNv dofs). Measured on one core (docs/benchmarks.md, 2026-12-03), the dense
-// factor with rank-one updates beats tree + Woodbury on MS-Human-700-Locomotion (nv 36: 63 vs
-// 70 us/step) and on MS-Human-700 (nv 85: 252 vs 259 us/step).
+// kJacobianAutoDenseNv = 60 dofs, MuJoCo's rule). Measured on one core (2026-12-03, 5 alternating
+// runs each, best): on MS-Human-700-Locomotion (nv 36) the dense factor with rank-one updates
+// takes 63 us/step against 70 for tree + Woodbury; on MS-Human-700 (nv 85) the two are level
+// (259 vs 261 us/step; the solve 93 vs 102 us in favour of the tree path).
 template <typename T>
 SINEW_HD bool dense_hessian(const ModelView<T>& m) {
   return m.opt.jacobian == kJacobianDense ||
