@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Composite-rigid-body algorithm for the joint-space mass matrix (Featherstone 2008, table 6.2) and
 // its tree-sparse L^T D L factorization (Featherstone 2008, sec. 6.5; the same factorization
-// MuJoCo's mj_factorM uses). M is kept both dense (d.qM, nv x nv row-major, for callers) and
-// packed by ancestor chains (d.qM_tree, the layout below), which the factorization, the solves and
-// the products use.
+// MuJoCo's mj_factorM uses). M is kept packed by ancestor chains (d.qM_tree, the layout below),
+// which the factorization, the solves and the products use; dense_mass expands it into d.qM
+// (nv x nv row-major) for callers.
 #pragma once
 
 #include "engine/core/spatial.h"
@@ -68,25 +68,32 @@ SINEW_HD void composite_inertia(const ModelView<T>& m, WorldData<T>& d) {
 }
 
 // Mass matrix M (with armature, plus `diag_extra[k]` on the diagonal when given, e.g. h * damping)
-// into d.qM (dense, both triangles) and d.qM_tree (packed). Requires com_pos.
+// into d.qM_tree (packed; dense_mass expands it into d.qM for callers). Requires com_pos.
 template <typename T>
 SINEW_HD void crba(const ModelView<T>& m, WorldData<T>& d, const T* diag_extra = nullptr) {
   const int nv = m.size.nv;
   composite_inertia(m, d);
-  for (int i = 0; i < nv * nv; ++i) d.qM[i] = 0;
   for (int i = 0; i < nv; ++i) {
     const SpatialInertia<T> Ic = SpatialInertia<T>::load(d.crb + 10 * m.dof_bodyid[i]);
     const Spatial<T> F = Ic * Spatial<T>::load(d.cdof + 6 * i);
     T* Mi = d.qM_tree + m.dof_Madr[i];
     for (int j = i; j >= 0; j = m.dof_parentid[j]) {
-      const T v = sdot(Spatial<T>::load(d.cdof + 6 * j), F);
-      d.qM[i * nv + j] = v;
-      d.qM[j * nv + i] = v;
-      Mi[m.dof_Mnum[j] - 1] = v;
+      Mi[m.dof_Mnum[j] - 1] = sdot(Spatial<T>::load(d.cdof + 6 * j), F);
     }
-    const T extra = m.dof_armature[i] + (diag_extra ? diag_extra[i] : T(0));
-    d.qM[i * nv + i] += extra;
-    Mi[m.dof_Mnum[i] - 1] += extra;
+    Mi[m.dof_Mnum[i] - 1] += m.dof_armature[i] + (diag_extra ? diag_extra[i] : T(0));
+  }
+}
+
+// d.qM (dense nv x nv, both triangles) from the packed d.qM_tree: for analysis, tests and probes
+// (the step itself uses the packed form only).
+template <typename T>
+SINEW_HD void dense_mass(const ModelView<T>& m, WorldData<T>& d) {
+  const int nv = m.size.nv;
+  for (int i = 0; i < nv * nv; ++i) d.qM[i] = 0;
+  for (int i = 0; i < nv; ++i) {
+    const T* Mi = d.qM_tree + m.dof_Madr[i];
+    for (int j = i; j >= 0; j = m.dof_parentid[j])
+      d.qM[i * nv + j] = d.qM[j * nv + i] = Mi[m.dof_Mnum[j] - 1];
   }
 }
 

@@ -13,10 +13,11 @@
 
 namespace sinew {
 
-// Per-world real fields: X(name, count). Matrix layouts: qM is dense; qM_tree, qLD and qH hold
-// tree-sparse matrices packed by ancestor chains (engine/crba.h; qH is dense only in the solver's
-// dense fallback); constraint row i keeps its efc_nnz[i] nonzeros in efc_J[i * nv + s] at dofs
-// efc_colind[i * nv + s], s < efc_nnz[i], in decreasing dof order (engine/constraint.h).
+// Per-world real fields: X(name, count). Matrix layouts: qM is dense (filled on request by
+// dense_mass, not by the step); qM_tree, qLD and qH hold tree-sparse matrices packed by ancestor
+// chains (engine/crba.h; qH holds the dense upper Cholesky factor when the solver's Hessian is
+// dense, engine/dense_chol.h); constraint row i keeps its efc_nnz[i] nonzeros in efc_J[i * nv + s]
+// at dofs efc_colind[i * nv + s], s < efc_nnz[i], in decreasing dof order (engine/constraint.h).
 #define SINEW_DATA_REAL_FIELDS(X) \
   X(time, 1)                      \
   X(energy, 2)                    \

@@ -236,7 +236,7 @@ void Model::finalize() {
             "'): moving bodies need mass, inertia or armature");
   }
   double trace = 0;
-  for (int k = 0; k < s.nv; ++k) trace += w.qM[k * s.nv + k];
+  for (int k = 0; k < s.nv; ++k) trace += w.qM_tree[dof_Madr[k] + dof_Mnum[k] - 1];
   stat_meaninertia[0] = s.nv > 0 ? trace / s.nv : 1.0;
   std::vector<double> x(s.nv);
   auto minv_quad = [&](const std::vector<double>& row) {

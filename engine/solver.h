@@ -282,7 +282,11 @@ SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
   }
   // dense: upper triangle of M + J_A^T D J_A (column indices decrease along a row, so c[b] <=
   // c[a] for b >= a)
-  for (int e = 0; e < nv * nv; ++e) d.qH[e] = d.qM[e];
+  for (int e = 0; e < nv * nv; ++e) d.qH[e] = 0;
+  for (int i = 0; i < nv; ++i) {  // M from the packed rows: (ancestor j, i) is above the diagonal
+    const T* Mi = d.qM_tree + m.dof_Madr[i];
+    for (int j = i; j >= 0; j = m.dof_parentid[j]) d.qH[j * nv + i] = Mi[m.dof_Mnum[j] - 1];
+  }
   for (int i = 0; i < nefc; ++i) {
     if (!d.efc_active[i]) continue;
     const T D = T(1) / d.efc_R[i];

@@ -34,7 +34,8 @@ void position_velocity(const ModelView<double>& mv, WorldData<double>& w) {
   com_vel(mv, w);
 }
 
-Eigen::MatrixXd mass_matrix(const Model& m, const WorldData<double>& w) {
+Eigen::MatrixXd mass_matrix(const Model& m, WorldData<double> w) {
+  dense_mass(m.view(), w);
   const int nv = m.size.nv;
   Eigen::MatrixXd M(nv, nv);
   for (int i = 0; i < nv; ++i)

@@ -272,6 +272,7 @@ void check_model(const std::string& name, const std::string& xml, Part part = kS
     w_pass.add(rel_err(d.qfrc_passive, &qfp[s * nv], nv, kPassive.floor), s);
     rnea(mv, d, static_cast<const double*>(nullptr), bias.data());
     w_bias.add(rel_err(bias.data(), &qfb[s * nv], nv, kPassive.floor), s);
+    dense_mass(mv, d);
     w_M.add(rel_err(d.qM, &qM[s * nv * nv], nv * nv, kMassMatrix.floor), s);
     w_qas.add(rel_err(d.qacc_smooth, &qas[s * nv], nv, kQaccSmooth.floor), s);
     const double eq = rel_err(d.qacc, &qacc[s * nv], nv, kQacc.floor);
