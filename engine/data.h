@@ -41,6 +41,7 @@ namespace sinew {
   X(actuator_velocity, nu)        \
   X(actuator_force, nu)           \
   X(wrap_xpos, nwrap * 6)         \
+  X(ten_wrench, nwrap * 12)       \
   X(cfrc_ext, nbody * 6)          \
   X(xpos, nbody * 3)              \
   X(xquat, nbody * 4)             \
@@ -108,7 +109,9 @@ namespace sinew {
   X(efc_chain, nefcmax)          \
   X(efc_nnz, nefcmax)            \
   X(efc_colind, nefcmax* nv)     \
-  X(efc_active, nefcmax)
+  X(efc_active, nefcmax)         \
+  X(ten_wrench_body, nwrap * 2)  \
+  X(ten_wrench_num, ntendon)
 
 // Reasons a world is flagged (Data::flag); RL treats a flagged world as terminated.
 enum WorldFlag : int {

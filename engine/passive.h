@@ -51,7 +51,7 @@ SINEW_HD void passive(const ModelView<T>& m, WorldData<T>& d) {
     any = true;
     const T rest = m.tendon_lengthspring[t] < T(0) ? m.tendon_length0[t] : m.tendon_lengthspring[t];
     const T tension = -k * (d.ten_length[t] - rest) - b * d.ten_velocity[t];
-    tendon_apply_force(m, d, t, tension, d.qfrc_passive);
+    tendon_apply_force_cached(m, d, t, tension, d.qfrc_passive);
   }
   if (any) project_external_wrenches(m, d, d.qfrc_passive);
 }

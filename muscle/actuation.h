@@ -62,7 +62,7 @@ SINEW_HD void actuation(const ModelView<T>& m, WorldData<T>& d) {
     d.actuator_force[u] = force;
     // generalized force: J^T (gear * force)
     if (m.actuator_trntype[u] == kTrnTendon) {
-      tendon_apply_force(m, d, id, gear * force, d.qfrc_actuator);
+      tendon_apply_force_cached(m, d, id, gear * force, d.qfrc_actuator);
       any_tendon = true;
     } else {
       d.qfrc_actuator[m.jnt_dofadr[id]] += gear * force;

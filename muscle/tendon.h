@@ -199,6 +199,45 @@ SINEW_HD void tendon(const ModelView<T>& m, WorldData<T>& d) {
   for (int t = 0; t < m.size.ntendon; ++t) d.ten_length[t] = tendon_length(m, d, t);
 }
 
+// Unit wrenches of spatial tendon t, kept for the force projection of the same forward pass: a
+// tendon's J^T tension is a sum of point forces +-(tension / D) dir at its piece ends, i.e. of
+// body wrenches tension * W with W = +-(1 / D) [(p - c) x dir; dir] about the reference point c of
+// cvel/cdof, and its velocity dL/dt = J qvel = sum W . cvel_b (dir . v_p = W . cvel_b). Each end
+// adds to the previous entry when both lie on the same body, so a via-point shared by
+// two pieces costs one entry. Entries of tendon t sit at 2 * tendon_adr[t] in d.ten_wrench (6 per
+// entry: torque, force) and d.ten_wrench_body, d.ten_wrench_num[t] of them. Returns dL/dt.
+template <typename T>
+SINEW_HD T tendon_wrenches_one(const ModelView<T>& m, WorldData<T>& d, int t) {
+  const int base = 2 * m.tendon_adr[t];
+  int n = 0;
+  T vel = 0;
+  auto add = [&](int b, const Vec3<T>& p, const Vec3<T>& dir, T s) {
+    if (b <= 0) return;  // the world does not move and takes no force
+    const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
+    const Vec3<T> tau = cross(p - off, dir) * s, f = dir * s;
+    const Spatial<T> v = Spatial<T>::load(d.cvel + 6 * b);
+    vel += dot(tau, v.ang) + dot(f, v.lin);
+    T* w;
+    if (n > 0 && d.ten_wrench_body[base + n - 1] == b) {
+      w = d.ten_wrench + 6 * (base + n - 1);
+    } else {
+      d.ten_wrench_body[base + n] = b;
+      w = d.ten_wrench + 6 * (base + n++);
+      for (int k = 0; k < 6; ++k) w[k] = 0;
+    }
+    w[0] += tau.x, w[1] += tau.y, w[2] += tau.z;
+    w[3] += f.x, w[4] += f.y, w[5] += f.z;
+  };
+  for_each_tendon_piece(m, d, t,
+                        [&](const Vec3<T>& pa, int ba, const Vec3<T>& pb, int bb, T scale) {
+                          const Vec3<T> dir = tendondetail::piece_dir(pa, pb);
+                          add(ba, pa, dir, -scale);
+                          add(bb, pb, dir, scale);
+                        });
+  d.ten_wrench_num[t] = n;
+  return vel;
+}
+
 // Velocity dL/dt of tendon t (= J qvel) from body velocities: fixed tendons sum prm * qvel;
 // spatial tendons sum dir . (v_end - v_start) / D over their straight pieces. Requires tendon(),
 // com_pos and com_vel in the current state.
@@ -222,10 +261,15 @@ SINEW_HD T tendon_velocity_one(const ModelView<T>& m, const WorldData<T>& d, int
   return vel;
 }
 
-// Velocity stage: d.ten_velocity for every tendon.
+// Velocity stage: d.ten_velocity for every tendon, and the unit wrenches of the spatial tendons
+// (tendon_wrenches_one) that tendon_apply_force_cached uses in the same forward pass.
 template <typename T>
 SINEW_HD void tendon_velocity(const ModelView<T>& m, WorldData<T>& d) {
-  for (int t = 0; t < m.size.ntendon; ++t) d.ten_velocity[t] = tendon_velocity_one(m, d, t);
+  for (int t = 0; t < m.size.ntendon; ++t) {
+    const int adr = m.tendon_adr[t];
+    const bool spatial = m.tendon_num[t] > 0 && m.wrap_type[adr] != kWrapJoint;
+    d.ten_velocity[t] = spatial ? tendon_wrenches_one(m, d, t) : tendon_velocity_one(m, d, t);
+  }
 }
 
 // Writes row[0..nv) = dL/dq of tendon t (MuJoCo's ten_J row; moment arm = -row). Requires
@@ -292,6 +336,25 @@ SINEW_HD void tendon_apply_force(const ModelView<T>& m, WorldData<T>& d, int t, 
                           add_point_wrench(m, d, bb, pb, f);
                           add_point_wrench(m, d, ba, pa, -f);
                         });
+}
+
+// tendon_apply_force with the unit wrenches that tendon_velocity stored in the current state
+// (the forward step's actuation and passive stages): one scaled add per entry.
+template <typename T>
+SINEW_HD void tendon_apply_force_cached(const ModelView<T>& m, WorldData<T>& d, int t, T tension,
+                                        T* qfrc) {
+  const int adr = m.tendon_adr[t], num = m.tendon_num[t];
+  if (num <= 0 || tension == T(0)) return;
+  if (m.wrap_type[adr] == kWrapJoint) {
+    tendon_apply_force(m, d, t, tension, qfrc);
+    return;
+  }
+  const int base = 2 * adr;
+  for (int e = 0; e < d.ten_wrench_num[t]; ++e) {
+    T* w = d.cfrc_ext + 6 * d.ten_wrench_body[base + e];
+    const T* u = d.ten_wrench + 6 * (base + e);
+    for (int k = 0; k < 6; ++k) w[k] += tension * u[k];
+  }
 }
 
 // qfrc[k] += cdof_k . (sum of d.cfrc_ext over the subtree of dof k's body): the generalized force

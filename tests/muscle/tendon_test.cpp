@@ -456,6 +456,14 @@ TEST_CASE("random trees: ten_J == finite differences, velocity == J qvel, projec
       tendon_apply_forces(mv, w, tension.data(), qfrc.data());
       CHECK(close_vec(qfrc, JTf, 1e-10, 1.0, &err));
       worst_frc = std::max(worst_frc, err);
+      // the same through the unit wrenches cached by tendon_velocity (the step's path)
+      std::vector<double> qfrc_cached(nv, 0.0);
+      clear_external_wrenches(mv, w);
+      for (int t = 0; t < nt; ++t)
+        tendon_apply_force_cached(mv, w, t, tension[t], qfrc_cached.data());
+      project_external_wrenches(mv, w, qfrc_cached.data());
+      CHECK(close_vec(qfrc_cached, JTf, 1e-10, 1.0, &err));
+      worst_frc = std::max(worst_frc, err);
     }
   }
   MESSAGE("FD rel err " << worst_fd << ", velocity " << worst_vel << ", J^T f " << worst_frc
