@@ -225,8 +225,8 @@ SINEW_HD T tendon_wrenches_one(const ModelView<T>& m, WorldData<T>& d, int t) {
       w = d.ten_wrench + 6 * (base + n++);
       for (int k = 0; k < 6; ++k) w[k] = 0;
     }
-    w[0] += tau.x, w[1] += tau.y, w[2] += tau.z;
-    w[3] += f.x, w[4] += f.y, w[5] += f.z;
+    const T u[6] = {tau.x, tau.y, tau.z, f.x, f.y, f.z};
+    for (int k = 0; k < 6; ++k) w[k] += u[k];
   };
   for_each_tendon_piece(m, d, t,
                         [&](const Vec3<T>& pa, int ba, const Vec3<T>& pb, int bb, T scale) {
@@ -343,12 +343,12 @@ SINEW_HD void tendon_apply_force(const ModelView<T>& m, WorldData<T>& d, int t, 
 template <typename T>
 SINEW_HD void tendon_apply_force_cached(const ModelView<T>& m, WorldData<T>& d, int t, T tension,
                                         T* qfrc) {
-  const int adr = m.tendon_adr[t], num = m.tendon_num[t];
-  if (num <= 0 || tension == T(0)) return;
-  if (m.wrap_type[adr] == kWrapJoint) {
-    tendon_apply_force(m, d, t, tension, qfrc);
+  const int adr = m.tendon_adr[t];
+  if (m.tendon_num[t] <= 0 || m.wrap_type[adr] == kWrapJoint) {
+    tendon_apply_force(m, d, t, tension, qfrc);  // fixed tendons add to qfrc directly
     return;
   }
+  if (tension == T(0)) return;
   const int base = 2 * adr;
   for (int e = 0; e < d.ten_wrench_num[t]; ++e) {
     T* w = d.cfrc_ext + 6 * d.ten_wrench_body[base + e];
