@@ -5,6 +5,7 @@
 #include <cxxopts.hpp>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "rl/ppo/ppo_trainer.h"
 #include "tools/cli.h"
@@ -27,7 +28,11 @@ int cmd_eval(int argc, char** argv) {
       "csv", "write per-episode results to this CSV file", cxxopts::value<std::string>())(
       "json", "write the summary as JSON to this file", cxxopts::value<std::string>())(
       "metrics-csv", "task track: write the per-clip tracking metrics to this CSV file",
-      cxxopts::value<std::string>())("h,help", "show this help");
+      cxxopts::value<std::string>())(
+      "param",
+      "override a task parameter of the config's env.params, KEY=VALUE (VALUE parsed as JSON, "
+      "else taken as a string); repeatable, e.g. --param root_speed=0",
+      cxxopts::value<std::vector<std::string>>())("h,help", "show this help");
   opts.parse_positional({"checkpoint"});
   opts.positional_help("CHECKPOINT");
   auto r = opts.parse(argc, argv);
@@ -52,6 +57,17 @@ int cmd_eval(int argc, char** argv) {
     std::cerr << "sinew eval: without a checkpoint only --baseline can be evaluated\n";
     return 2;
   }
+  if (r.count("param"))
+    for (const std::string& kv : r["param"].as<std::vector<std::string>>()) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "sinew eval: --param expects KEY=VALUE, got '" << kv << "'\n";
+        return 2;
+      }
+      const std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
+      cfg.env_params[key] =
+          nlohmann::json::accept(val) ? nlohmann::json::parse(val) : nlohmann::json(val);
+    }
   if (r.count("threads")) cfg.threads = r["threads"].as<int>();
   const int episodes = r.count("episodes") ? r["episodes"].as<int>() : cfg.eval_episodes;
   const std::uint64_t seed =

@@ -7,9 +7,9 @@
 // last 5 s (250 actions of 0.02 s = 10 physics steps of 0.002 s). Reward per action:
 // alive_bonus - effort_weight * mean(excitation^2) - posture_weight * mean((q - q_key)^2) over the
 // leg hinges. Score: seconds upright; success: upright for the whole episode.
-// Observation: qpos without the horizontal root slides, qvel / 10, activations, muscle lengths
-// normalised to their length range, muscle velocities / length-range width, muscle forces /
-// 1000 N (clipped to +-10).
+// Observation: qpos without the two horizontal root slides (found from their world axes), qvel /
+// 10, activations, muscle lengths normalised to their length range, muscle velocities /
+// length-range width, muscle forces / 1000 N (clipped to +-10).
 #include <algorithm>
 #include <cmath>
 
@@ -17,6 +17,7 @@
 #include "rl/config_reader.h"
 #include "rl/env/physics_env.h"
 #include "rl/env/tasks.h"
+#include "rl/motion/retarget.h"
 
 namespace sinew::rl {
 
@@ -44,12 +45,9 @@ class StandEnv final : public PhysicsEnv {
     effort_weight_ = p.get<double>("effort_weight", 0.05);
     posture_weight_ = p.get<double>("posture_weight", 0.2);
     pelvis_ = body_id(p.get<std::string>("pelvis_body", "pelvis"));
-    tx_ = model_.jnt_qposadr[joint_id("pelvis_tx")];
-    ty_ = model_.jnt_qposadr[joint_id("pelvis_ty")];
     tilt_ = model_.jnt_qposadr[joint_id("pelvis_tilt")];
     list_ = model_.jnt_qposadr[joint_id("pelvis_list")];
-    vx_ = model_.jnt_dofadr[joint_id("pelvis_tx")];
-    vy_ = model_.jnt_dofadr[joint_id("pelvis_ty")];
+    find_horizontal_slides();
     find_free_hinges();
     const int nq = model_.size.nq, nv = model_.size.nv, nu = model_.size.nu;
     spec_.obs_dim = (nq - 2) + nv + model_.size.na + 3 * nu;
@@ -70,21 +68,40 @@ class StandEnv final : public PhysicsEnv {
     if (free_hinges_.empty())
       throw std::invalid_argument(model_.source + ": no independent leg hinge found");
   }
+  // The two root slides whose world axes are horizontal. MS-Human-700's pelvis frame is turned
+  // +90 deg about x (OpenSim's y-up convention), so its pelvis_ty slides along world z (height)
+  // and pelvis_tx / pelvis_tz along world x / -y; the axes are taken from the model, not names.
+  void find_horizontal_slides() {
+    const motion::RootLayout r = motion::model_root_layout(model_);
+    for (int k = 0; k < 3; ++k) {
+      if (r.pos[k] < 0 || r.vel[k] < 0) continue;
+      if (std::fabs(r.pos_axis[k].z) < 1e-9) {
+        horiz_q_.push_back(r.pos[k]);
+        horiz_v_.push_back(r.vel[k]);
+        horiz_axis_.push_back(r.pos_axis[k]);
+      }
+    }
+    if (horiz_q_.size() != 2)
+      throw std::invalid_argument(model_.source +
+                                  ": locomotion_stand needs a root with two horizontal slides");
+  }
   void reset_world(int w, Rng& rng) override {
     data_.reset_keyframe(model_, keyframe_, w);
     WorldData<double> d = world(w);
     for (int q : free_hinges_) d.qpos[q] += joint_noise_ * rng.normal();
     project_couplings(mv_, d.qpos);
+    // a world-frame horizontal velocity of root_speed in a uniform direction, expressed on the
+    // (orthogonal, horizontal) slide axes
     const double a = rng.uniform(0, 2 * M_PI);
-    d.qvel[vx_] = root_speed_ * std::cos(a);
-    d.qvel[vy_] = root_speed_ * std::sin(a);
+    const double vx = root_speed_ * std::cos(a), vy = root_speed_ * std::sin(a);
+    for (int k = 0; k < 2; ++k) d.qvel[horiz_v_[k]] = vx * horiz_axis_[k].x + vy * horiz_axis_[k].y;
     refresh(w);
   }
   void observe_world(int w, float* o) const override {
     const WorldData<double> d = world(w);
     int k = 0;
     for (int i = 0; i < model_.size.nq; ++i)
-      if (i != tx_ && i != ty_) o[k++] = static_cast<float>(d.qpos[i]);
+      if (i != horiz_q_[0] && i != horiz_q_[1]) o[k++] = static_cast<float>(d.qpos[i]);
     for (int i = 0; i < model_.size.nv; ++i) o[k++] = static_cast<float>(d.qvel[i] / 10);
     for (int i = 0; i < model_.size.na; ++i) o[k++] = static_cast<float>(d.act[i]);
     k += write_muscle_obs(w, o + k);
@@ -111,7 +128,9 @@ class StandEnv final : public PhysicsEnv {
   }
 
  private:
-  int keyframe_ = 0, pelvis_ = -1, tx_ = -1, ty_ = -1, tilt_ = -1, list_ = -1, vx_ = -1, vy_ = -1;
+  int keyframe_ = 0, pelvis_ = -1, tilt_ = -1, list_ = -1;
+  std::vector<int> horiz_q_, horiz_v_;     // qpos / qvel addresses of the horizontal root slides
+  std::vector<motion::Vec3d> horiz_axis_;  // their world axes
   double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
   double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2;
   std::vector<int> free_hinges_;
