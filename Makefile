@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Thin wrapper over the CMake presets and the scripts in tools/.
-#   make demo    install dependencies, build, simulate the bundled default model
+#   make demo    install dependencies, build, train + evaluate + view walking tracking (10 min)
 #   make test    the whole suite: release build + all tests, then ASan/UBSan build + fast|physics
 #   make build   release build only (build/release)
 #   make asan    ASan/UBSan build of the tests, and the fast|physics ones run (build/asan)

@@ -32,7 +32,11 @@ int cmd_eval(int argc, char** argv) {
       "param",
       "override a task parameter of the config's env.params, KEY=VALUE (VALUE parsed as JSON, "
       "else taken as a string); repeatable, e.g. --param root_speed=0",
-      cxxopts::value<std::vector<std::string>>())("h,help", "show this help");
+      cxxopts::value<std::vector<std::string>>())(
+      "trajectory",
+      "record evaluation world 0 of the policy (qpos, activations, reference) as a Sinew clip "
+      ".json for sinew export",
+      cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"checkpoint"});
   opts.positional_help("CHECKPOINT");
   auto r = opts.parse(argc, argv);
@@ -73,7 +77,8 @@ int cmd_eval(int argc, char** argv) {
   const std::uint64_t seed =
       r.count("seed") ? r["seed"].as<unsigned long long>() : cfg.seed + 1000003;
   const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline,
-                                  ck ? ck->reward_model_state : std::string());
+                                  ck ? ck->reward_model_state : std::string(),
+                                  r.count("trajectory") ? r["trajectory"].as<std::string>() : "");
   print_eval(ev, stdout);
   if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
   if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/model_io.h"
+#include "rl/env/physics_env.h"
 #include "rl/motion/clip_io.h"
 #include "rl/motion/retarget.h"
 #include "rl/viewer/export.h"
@@ -42,8 +43,9 @@ int cmd_export(int argc, char** argv) {
       "qpos trajectory) or a recorded trajectory (a Sinew clip with per-frame \"act\" and\n"
       "\"ref_qpos\"), docs/viewer.md.");
   opts.add_options()("motion", "motion or trajectory", cxxopts::value<std::string>())(
-      "m,model", "the model (.json or .xml)", cxxopts::value<std::string>())(
-      "o,out", "output .glb (or .html: the viewer only)", cxxopts::value<std::string>())(
+      "m,model", "the model (.json or .xml; default: the motion's \"model\")",
+      cxxopts::value<std::string>())("o,out", "output .glb (or .html: the viewer only)",
+                                     cxxopts::value<std::string>())(
       "html", "also write the HTML viewer here", cxxopts::value<std::string>())(
       "reference", "clip drawn as the ghost (overrides the trajectory's ref_qpos)",
       cxxopts::value<std::string>())("no-ghost", "do not draw the reference")(
@@ -69,8 +71,8 @@ int cmd_export(int argc, char** argv) {
     std::cout << opts.help() << std::endl;
     return 0;
   }
-  if (!r.count("motion") || !r.count("model") || (!r.count("out") && !r.count("html"))) {
-    std::cerr << "sinew export: needs MOTION, --model MODEL and -o OUT.glb or --html OUT.html\n"
+  if (!r.count("motion") || (!r.count("out") && !r.count("html"))) {
+    std::cerr << "sinew export: needs MOTION and -o OUT.glb or --html OUT.html\n"
               << opts.help() << std::endl;
     return 2;
   }
@@ -81,8 +83,12 @@ int cmd_export(int argc, char** argv) {
         r["out"].as<std::string>();
   if (r.count("html")) html_path = r["html"].as<std::string>();
 
-  const std::string model_path = r["model"].as<std::string>();
   const viewer::Trajectory traj = viewer::read_trajectory(r["motion"].as<std::string>());
+  if (!r.count("model") && traj.clip.model.empty())
+    throw std::runtime_error(traj.clip.source +
+                             ": the motion names no model; give one with --model MODEL");
+  const std::string model_path =
+      r.count("model") ? r["model"].as<std::string>() : rl::find_model_file(traj.clip.model);
   Model model = load_model(model_path);
   if (traj.clip.model_root == "free") model = motion::with_free_root(model);
   if (traj.clip.nq() != model.size.nq)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sinew plot LOG.csv -o curve.png`: learning curves from a training log, drawn by gnuplot
 // (ARCHITECTURE.md §9: PNG plots through gnuplot; tools/bootstrap.sh installs gnuplot-nox).
-// One panel per --y column against --x; several logs can be overlaid (e.g. seeds).
+// One panel per -y column against -x; several logs can be overlaid (e.g. seeds).
 #include <cstdio>
 #include <cxxopts.hpp>
 #include <fstream>

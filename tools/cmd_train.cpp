@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sinew train --config CFG.json`: PPO on a built-in task; logs, atomic checkpoints, --resume,
 // and a final deterministic evaluation (docs/training.md).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cxxopts.hpp>
@@ -28,9 +29,13 @@ std::string default_out(const std::string& config) {
   return "runs/" + std::filesystem::path(config).stem().string();
 }
 
-void print_progress(rl::PpoTrainer& tr, const rl::IterationStats& st, double wall, double sps) {
+// time_left: seconds left of a --max-minutes budget (< 0: none); the ETA is the sooner end.
+void print_progress(rl::PpoTrainer& tr, const rl::IterationStats& st, double wall, double sps,
+                    double time_left) {
   const rl::TrainConfig& c = tr.config();
   const double left = double(c.total_samples - st.samples);
+  double eta = sps > 0 ? left / sps : -1;
+  if (time_left >= 0 && (eta < 0 || time_left < eta)) eta = time_left;
   std::fprintf(stderr,
                "[train] it %lld  samples %s/%s (%.1f%%)  return %.4g  %s %.4g  success %.2f  "
                "%s samples/s  elapsed %s  ETA %s\n",
@@ -39,21 +44,30 @@ void print_progress(rl::PpoTrainer& tr, const rl::IterationStats& st, double wal
                100.0 * double(st.samples) / double(c.total_samples), st.return_mean,
                tr.env().spec().score_name.c_str(), st.score_mean, st.success_rate,
                format_count(sps).c_str(), format_duration(wall).c_str(),
-               format_duration(sps > 0 ? left / sps : -1).c_str());
+               format_duration(eta).c_str());
 }
 
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
-  cxxopts::Options opts("sinew train",
-                        "Train a policy with PPO on a built-in task (see docs/training.md).\n"
-                        "Tasks: pendulum, arm26_reach, locomotion_stand.");
+  cxxopts::Options opts(
+      "sinew train",
+      "Train a policy with PPO on a built-in task (see docs/training.md).\n"
+      "Tasks: " +
+          [] {
+            std::string t;
+            for (const auto& [name, what] : rl::env_catalog()) t += "\n  " + name + ": " + what;
+            return t;
+          }());
   opts.add_options()("c,config", "training config (.json)", cxxopts::value<std::string>())(
       "o,out", "run directory (default runs/<config name>)", cxxopts::value<std::string>())(
       "resume", "continue from <out>/checkpoint.bin")("total-samples", "override total_samples",
                                                       cxxopts::value<long long>())(
-      "threads", "override threads", cxxopts::value<int>())("seed", "override seed",
-                                                            cxxopts::value<unsigned long long>())(
+      "max-minutes",
+      "stop after the iteration that passes this many minutes (checkpoint kept; continue with "
+      "--resume)",
+      cxxopts::value<double>())("threads", "override threads", cxxopts::value<int>())(
+      "seed", "override seed", cxxopts::value<unsigned long long>())(
       "no-eval", "skip the final evaluation")("q,quiet", "no progress lines")("h,help",
                                                                               "show this help");
   auto r = opts.parse(argc, argv);
@@ -75,6 +89,8 @@ int cmd_train(int argc, char** argv) {
   const std::string ckpt = out + "/checkpoint.bin";
   const bool quiet = r.count("quiet") > 0;
   if (cfg.algo == "qflex") {  // the off-policy Qflex learner (docs/qflex.md)
+    if (r.count("max-minutes"))
+      throw std::invalid_argument("--max-minutes is not supported for algo 'qflex' yet");
     auto qt = rl::qflex::run_training(cfg, out, r.count("resume") > 0, quiet);
     if (r.count("no-eval") || cfg.eval_episodes == 0) return 0;
     EvalOutcome ev = run_eval(cfg, nullptr, cfg.eval_episodes, cfg.seed + 1000003, false);
@@ -110,8 +126,12 @@ int cmd_train(int argc, char** argv) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const long long samples0 = tr.samples();
+  const double budget = r.count("max-minutes") ? 60.0 * r["max-minutes"].as<double>() : -1.0;
+  if (r.count("max-minutes") && !(budget > 0))
+    throw std::invalid_argument("--max-minutes must be positive");
   double t_sim = 0, t_infer = 0, t_update = 0;
-  while (!tr.done()) {
+  bool out_of_time = false;
+  while (!tr.done() && !out_of_time) {
     const rl::IterationStats st = tr.iterate();
     t_sim += st.t_sim;
     t_infer += st.t_infer;
@@ -119,9 +139,16 @@ int cmd_train(int argc, char** argv) {
     const double wall = std::chrono::duration<double>(clock::now() - t0).count();
     const double sps = double(tr.samples() - samples0) / std::max(wall, 1e-9);
     log.append(rl::log_row(st, wall, sps));
-    if (!quiet) print_progress(tr, st, wall, sps);
-    if (tr.iteration() % cfg.checkpoint_every == 0 || tr.done()) tr.save_checkpoint(ckpt);
+    out_of_time = budget > 0 && wall >= budget;
+    if (!quiet) print_progress(tr, st, wall, sps, budget > 0 ? std::max(budget - wall, 0.0) : -1);
+    if (tr.iteration() % cfg.checkpoint_every == 0 || tr.done() || out_of_time)
+      tr.save_checkpoint(ckpt);
   }
+  if (out_of_time && !tr.done())
+    std::fprintf(stderr,
+                 "[train] --max-minutes reached at %lld of %lld samples; continue with the same "
+                 "command and --resume\n",
+                 tr.samples(), cfg.total_samples);
   const double wall = std::chrono::duration<double>(clock::now() - t0).count();
   const double total = std::max(t_sim + t_infer + t_update, 1e-9);
   std::fprintf(stderr,

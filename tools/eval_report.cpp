@@ -2,18 +2,22 @@
 #include "tools/eval_report.h"
 
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "rl/env/env.h"
 #include "rl/ppo/ppo_trainer.h"
 #include "rl/track/track_env.h"
+#include "rl/viewer/trajectory.h"
 
 namespace sinew::cli {
 
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
-                     bool with_baseline, const std::string& reward_model_state) {
+                     bool with_baseline, const std::string& reward_model_state,
+                     const std::string& trajectory_path) {
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
@@ -21,7 +25,8 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
   ev.seed = seed;
   cpu::ThreadPool pool(cfg.threads);
   auto run = [&](const rl::PolicyFn& fn,
-                 std::optional<std::vector<track::EpisodeMetrics>>* tracking) {
+                 std::optional<std::vector<track::EpisodeMetrics>>* tracking,
+                 const std::string& record) {
     std::unique_ptr<rl::Env> env = rl::make_env(cfg.task, cfg.env_params, episodes, seed);
     env->set_pool(&pool);
     ev.score_name = env->spec().score_name;
@@ -33,7 +38,18 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
       std::istringstream is(reward_model_state);
       rm->load(is, "checkpoint (reward model)");
     }
-    rl::EvalSummary s = rl::evaluate(*env, fn);
+    std::optional<viewer::TrajectoryRecorder> rec;
+    if (!record.empty()) {
+      const auto* pe = dynamic_cast<const rl::PhysicsEnv*>(env.get());
+      if (!pe)
+        throw std::invalid_argument("--trajectory: task '" + cfg.task +
+                                    "' does not run on a model (nothing to record)");
+      rec.emplace(*pe, 0);
+    }
+    rl::EvalSummary s = rl::evaluate(*env, fn, rec ? rl::StepHook(std::ref(*rec)) : rl::StepHook());
+    if (rec) {
+      viewer::write_trajectory(rec->trajectory(), record);
+    }
     if (te) {
       tracking->emplace();
       for (int w = 0; w < episodes; ++w) (*tracking)->push_back(te->episode_metrics(w));
@@ -41,10 +57,10 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     }
     return s;
   };
-  if (agent) ev.policy = run(rl::deterministic_policy(*agent), &ev.policy_track);
+  if (agent) ev.policy = run(rl::deterministic_policy(*agent), &ev.policy_track, trajectory_path);
   if (with_baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
-    ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track);
+    ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track, "");
   }
   return ev;
 }

@@ -23,6 +23,14 @@ class PhysicsEnv : public Env {
   PhysicsEnv(const std::string& model_path, int num_envs, std::uint64_t seed, int frame_skip);
   const Model& model() const { return model_; }
   int frame_skip() const { return frame_skip_; }
+  // World w's state (read-only use: recording, metrics).
+  WorldData<double> world_state(int w) const { return data_.world(w); }
+  // The reference pose world w should be in now (tasks that track a motion); false otherwise.
+  virtual bool reference_qpos(int w, double* qpos) const {
+    (void)w;
+    (void)qpos;
+    return false;
+  }
 
  protected:
   bool act_world(int w, const float* action, Rng& rng) override;

@@ -220,7 +220,7 @@ Clip model_clip(const Model& m, std::vector<double> qpos, std::vector<double> ti
   Clip c;
   c.source = m.source;
   coordinate_names(m, c);
-  c.root = model_root_layout(m);
+  c.root = has_floating_root(m) ? model_root_layout(m) : RootLayout();
   c.qpos = std::move(qpos);
   c.time = std::move(time);
   c.loop = loop;

@@ -81,6 +81,9 @@ Model with_free_root(const Model& m);
 // The root layout of a model whose first body carries a free joint or three orthogonal slides
 // followed by three orthogonal hinges; throws otherwise.
 RootLayout model_root_layout(const Model& m);
+// Whether m's first body hangs from the world by a free joint or 3 slides + 3 hinges (the layouts
+// model_root_layout describes); false for fixed-base models such as arm26.
+bool has_floating_root(const Model& m);
 
 struct RetargetOptions {
   double fps = 30;         // output frame rate (Hz); <= 0 keeps the source's
@@ -117,7 +120,7 @@ Clip retarget(const Clip& src, const Model& model, const std::string& model_path
 
 // A clip on `m` from its qpos frames [T][nq] and times: qpos names, root layout, qvel by central
 // differences (one-sided at the ends; unlimited hinges wrap) and every body's position by
-// forward kinematics.
+// forward kinematics. A model without a floating root (arm26) gets an empty root layout.
 Clip model_clip(const Model& m, std::vector<double> qpos, std::vector<double> time, bool loop,
                 bool closed);
 

@@ -218,6 +218,16 @@ Model with_free_root(const Model& m) {
   return load_model_json(doc, m.source + " (free root)");
 }
 
+bool has_floating_root(const Model& m) {
+  if (m.size.nbody < 2 || m.body_parent[1] != 0) return false;
+  const int j0 = m.body_jntadr[1], n = m.body_jntnum[1];
+  if (n == 1) return m.jnt_type[j0] == kJointFree;
+  if (n != 6) return false;
+  for (int k = 0; k < 6; ++k)
+    if (m.jnt_type[j0 + k] != (k < 3 ? kJointSlide : kJointHinge)) return false;
+  return true;
+}
+
 RootLayout model_root_layout(const Model& m) {
   const std::string where =
       m.source + ": root body '" + (m.size.nbody > 1 ? m.body_name[1] : "") + "'";

@@ -6,11 +6,12 @@
 
 namespace sinew::rl {
 
-EvalSummary evaluate(Env& env, const PolicyFn& policy) {
+EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step) {
   const int N = env.num_envs(), A = env.spec().act_dim;
   env.set_auto_reset(false);
   env.reset();
   env.take_finished();
+  if (on_step) on_step(0);
   std::vector<float> actions(static_cast<std::size_t>(N) * A, 0.f);
   EvalSummary s;
   s.episodes.resize(N);
@@ -20,6 +21,7 @@ EvalSummary evaluate(Env& env, const PolicyFn& policy) {
   for (int t = 0; t < env.spec().max_episode_steps && left > 0; ++t) {
     policy(env.obs(), actions);
     env.step(actions.data());
+    if (on_step) on_step(t + 1);
     for (const EpisodeResult& e : env.take_finished())
       if (!have[e.world]) {
         have[e.world] = 1;

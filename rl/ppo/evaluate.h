@@ -20,7 +20,10 @@ struct EvalSummary {
 // policy(obs [N][obs_dim], actions [N][act_dim]) for the env's N worlds.
 using PolicyFn = std::function<void(const std::vector<float>& obs, std::vector<float>& actions)>;
 
-EvalSummary evaluate(Env& env, const PolicyFn& policy);
+// Called after the reset (step 0) and after every env.step (step t >= 1), e.g. to record a world.
+using StepHook = std::function<void(int step)>;
+
+EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step = {});
 
 // The deterministic policy of an agent (normaliser statistics frozen).
 PolicyFn deterministic_policy(Agent& agent);

@@ -20,6 +20,7 @@
 //   of the episode elapsed (3).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -58,6 +59,11 @@ class TrackEnv final : public rl::PhysicsEnv,
   int start_frame(int w) const { return ws_[w].start; }
   // Reference frame world w's state is compared with now (start + actions taken).
   int current_frame(int w) const { return ws_[w].start + ws_[w].t; }
+  bool reference_qpos(int w, double* qpos) const override {
+    const int f = std::min(current_frame(w), ref_.nframe - 1);
+    std::copy_n(ref_.qpos_at(f), ref_.nq, qpos);
+    return true;
+  }
   // The current episode's metrics (after an episode ends without auto-reset: that episode's).
   const EpisodeMetrics& episode_metrics(int w) const { return ws_[w].metrics; }
   // Errors of world w's state against its current reference frame (computed after each action;

@@ -2,6 +2,8 @@
 #include "rl/viewer/trajectory.h"
 
 #include <cmath>
+#include <cstddef>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -9,6 +11,7 @@
 
 #include "rl/motion/clip_io.h"
 #include "rl/motion/clip_ops.h"
+#include "rl/motion/retarget.h"
 
 namespace sinew::viewer {
 
@@ -60,6 +63,64 @@ Trajectory read_trajectory(const std::string& path) {
   t.act = frames_of(j, "act", T, &t.na, path);
   int nq = t.clip.nq();
   t.ref_qpos = frames_of(j, "ref_qpos", T, &nq, path);
+  return t;
+}
+
+void write_trajectory(const Trajectory& t, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  motion::write_sinew_clip(t.clip, tmp);
+  nlohmann::json j;
+  {
+    std::ifstream in(tmp);
+    j = nlohmann::json::parse(in);
+  }
+  const int T = t.clip.nframe(), nq = t.clip.nq();
+  auto frames = [T](const std::vector<double>& v, int n) {
+    nlohmann::json a = nlohmann::json::array();
+    for (int f = 0; f < T; ++f)
+      a.push_back(std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(f) * n,
+                                      v.begin() + static_cast<std::ptrdiff_t>(f + 1) * n));
+    return a;
+  };
+  if (!t.act.empty()) j["act"] = frames(t.act, t.na);
+  if (!t.ref_qpos.empty()) j["ref_qpos"] = frames(t.ref_qpos, nq);
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump() << "\n";
+    out.flush();
+    if (!out) throw std::runtime_error(tmp + ": write failed (disk full?)");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+TrajectoryRecorder::TrajectoryRecorder(const rl::PhysicsEnv& env, int world)
+    : env_(env), w_(world) {
+  if (world < 0 || world >= env.num_envs())
+    throw std::invalid_argument("trajectory recorder: world " + std::to_string(world) +
+                                " does not exist");
+}
+
+void TrajectoryRecorder::operator()(int step) {
+  if (done_) return;
+  const Model& m = env_.model();
+  const WorldData<double> d = env_.world_state(w_);
+  time_.push_back(step * env_.spec().control_dt);
+  qpos_.insert(qpos_.end(), d.qpos, d.qpos + m.size.nq);
+  act_.insert(act_.end(), d.act, d.act + m.size.na);
+  std::vector<double> r(m.size.nq);
+  have_ref_ = have_ref_ && env_.reference_qpos(w_, r.data());
+  if (have_ref_) ref_.insert(ref_.end(), r.begin(), r.end());
+  done_ = step > 0 && env_.finished(w_);  // the ending state is the last frame
+}
+
+Trajectory TrajectoryRecorder::trajectory() const {
+  const Model& m = env_.model();
+  Trajectory t;
+  t.clip = motion::model_clip(m, qpos_, time_, false, false);
+  t.clip.model = m.source;  // the file the env loaded (sinew export's default model)
+  t.na = m.size.na;
+  if (t.na > 0) t.act = act_;
+  if (have_ref_ && !ref_.empty()) t.ref_qpos = ref_;
   return t;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rl/env/physics_env.h"
 #include "rl/motion/clip.h"
 #include "rl/viewer/export.h"
 
@@ -24,6 +25,29 @@ struct Trajectory {
 // Reads `path` with motion::load_clip, and for .json files the keys "act" and "ref_qpos".
 // Errors name the file and the key ("walk.json: 'act' frame 3 has 5 values, expected 6").
 Trajectory read_trajectory(const std::string& path);
+
+// Writes `t` as a Sinew clip (.json) with its "act" and "ref_qpos" keys (when present), so that
+// read_trajectory gives it back. The file is written to path + ".tmp" and renamed.
+void write_trajectory(const Trajectory& t, const std::string& path);
+
+// Records one world of a PhysicsEnv during rl::evaluate (pass it as the step hook): qpos,
+// activations and, for tracking tasks, the reference pose at every control step from the reset
+// until the world's episode ends (the ending state included). trajectory() builds the clip on the
+// env's model (qvel by differences, body positions by forward kinematics; motion::model_clip),
+// naming the model file in its "model" key.
+class TrajectoryRecorder {
+ public:
+  explicit TrajectoryRecorder(const rl::PhysicsEnv& env, int world = 0);
+  void operator()(int step);
+  int nframe() const { return static_cast<int>(time_.size()); }
+  Trajectory trajectory() const;
+
+ private:
+  const rl::PhysicsEnv& env_;
+  int w_;
+  bool done_ = false, have_ref_ = true;
+  std::vector<double> time_, qpos_, act_, ref_;
+};
 
 // The frames to export: every frame of `t` (fps <= 0) or the clip resampled at `fps` (qpos by
 // motion::sample: slerp on quaternions; act and ref_qpos linearly), at most `max_frames`
