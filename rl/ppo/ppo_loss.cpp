@@ -79,4 +79,21 @@ PpoLossStats ppo_loss(const PpoLossConfig& cfg, int B, int A, const float* mean,
   return s;
 }
 
+double bound_loss(int B, int A, const float* mean, const float* lo, const float* hi, float coef,
+                  float margin, float* d_mean) {
+  if (coef <= 0 || B <= 0) return 0;
+  double loss = 0;
+  const double k = double(coef) / B;
+  for (int b = 0; b < B; ++b)
+    for (int j = 0; j < A; ++j) {
+      const std::size_t i = static_cast<std::size_t>(b) * A + j;
+      const double m = double(margin) * (double(hi[j]) - lo[j]);
+      const double up = std::max(double(mean[i]) - hi[j] - m, 0.0);
+      const double down = std::max(double(lo[j]) - m - mean[i], 0.0);
+      loss += k * (up * up + down * down);
+      d_mean[i] += static_cast<float>(2 * k * (up - down));
+    }
+  return loss;
+}
+
 }  // namespace sinew::rl

@@ -19,10 +19,14 @@ struct PpoLossConfig {
   float value_clip = 0.0f;  // > 0: clip the value change to +-value_clip (PPO2-style)
   float value_coef = 0.5f;
   float entropy_coef = 0.0f;
+  // Action-bound loss on the policy mean (bound_loss below; 0: off).
+  float bound_coef = 0.0f;
+  float bound_margin = 0.2f;  // allowed overshoot of the mean, in units of the action range
 };
 
 struct PpoLossStats {
   double total = 0, policy = 0, value = 0, entropy = 0;
+  double bound = 0;      // bound_loss (added to total by the trainer)
   double approx_kl = 0;  // mean((r - 1) - log r), an unbiased, non-negative KL(old || new) estimate
   double clip_frac = 0;  // fraction of samples with |r - 1| > clip
 };
@@ -41,5 +45,17 @@ PpoLossStats ppo_loss(const PpoLossConfig& cfg, int B, int A, const float* mean,
                       const float* log_std, const float* action, const float* logp_old,
                       const float* adv, const float* value, const float* value_old,
                       const float* ret, float* d_mean, float* d_log_std, float* d_value);
+
+// Bound loss on the policy mean, for actions that the environment clips to [lo_j, hi_j] (muscle
+// excitations in [0, 1]): where the mean lies beyond the bounds by more than margin (hi - lo),
+// the samples around it all clip to the bound, the advantage carries no information about that
+// dimension and its mean drifts at random, which inflates the ratios, the KL estimate and the clip
+// fraction of the dimensions that matter. The penalty (the "bounds loss" of rl_games' continuous
+// PPO, Makoviychuk et al. 2021, Isaac Gym) pulls such means back:
+//   L_b = coef * mean_b sum_j (max(mu_bj - hi_j - m_j, 0)^2 + max(lo_j - m_j - mu_bj, 0)^2),
+//   m_j = margin (hi_j - lo_j);  dL_b/dmu_bj = 2 coef / B * (excess above - excess below).
+// Adds the gradient to d_mean [B][A]; returns L_b.
+double bound_loss(int B, int A, const float* mean, const float* lo, const float* hi, float coef,
+                  float margin, float* d_mean);
 
 }  // namespace sinew::rl

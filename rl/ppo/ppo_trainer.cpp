@@ -228,6 +228,11 @@ void PpoTrainer::update(IterationStats& st) {
           ppo_loss(pc.loss, M, A, mean.data(), agent_.log_std.data(), a.data(), logp_old.data(),
                    adv.data(), v_pred.data(), v_old.data(), ret.data(), d_mean.data(),
                    agent_.log_std_grad.data(), d_v.data());
+      const EnvSpec& es = env_->spec();
+      const double lb = bound_loss(M, A, mean.data(), es.act_low.data(), es.act_high.data(),
+                                   pc.loss.bound_coef, pc.loss.bound_margin, d_mean.data());
+      st.loss.bound += lb;
+      st.loss.total += lb;
       d_v_mat = Eigen::Map<const nn::Matrix>(d_v.data(), M, 1);
       agent_.policy.backward(tape_p, d_mean);
       agent_.value.backward(tape_v, d_v_mat);
@@ -259,6 +264,7 @@ void PpoTrainer::update(IterationStats& st) {
   if (nruns > 0) {
     const double inv = 1.0 / nruns;
     st.loss.total *= inv;
+    st.loss.bound *= inv;
     st.loss.policy *= inv;
     st.loss.value *= inv;
     st.loss.entropy *= inv;

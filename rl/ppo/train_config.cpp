@@ -45,6 +45,8 @@ PpoConfig parse_ppo(const nlohmann::json& j, const std::string& where) {
   p.loss.value_clip = r.get("value_clip", p.loss.value_clip, 0.f, 1e9f);
   p.loss.value_coef = r.get("value_coef", p.loss.value_coef, 0.f, 1e3f);
   p.loss.entropy_coef = r.get("entropy_coef", p.loss.entropy_coef, -1.f, 1.f);
+  p.loss.bound_coef = r.get("bound_coef", p.loss.bound_coef, 0.f, 1e6f);
+  p.loss.bound_margin = r.get("bound_margin", p.loss.bound_margin, 0.f, 1e3f);
   p.max_grad_norm = r.get("max_grad_norm", p.max_grad_norm, 0.f, 1e9f);
   p.adv_norm = r.get("adv_norm", p.adv_norm);
   p.target_kl = r.get("target_kl", p.target_kl, 0.f, 1e3f);
@@ -134,6 +136,8 @@ nlohmann::json ppo_to_json(const TrainConfig& c) {
             {"value_clip", p.loss.value_clip},
             {"value_coef", p.loss.value_coef},
             {"entropy_coef", p.loss.entropy_coef},
+            {"bound_coef", p.loss.bound_coef},
+            {"bound_margin", p.loss.bound_margin},
             {"max_grad_norm", p.max_grad_norm},
             {"adv_norm", p.adv_norm},
             {"target_kl", p.target_kl},

@@ -3,7 +3,7 @@
 // rl/ppo/ppo_loss.h: the loss terms of two samples worked out by hand (one inside the trust
 // region, one clipped), value clipping, the hand-written gradients against central differences
 // of the total loss, the Gaussian log-density and entropy against their closed forms, and the
-// KL estimate.
+// KL estimate; the action-bound loss by hand and by central differences.
 #include "rl/ppo/ppo_loss.h"
 
 #include <doctest/doctest.h>
@@ -296,4 +296,40 @@ TEST_CASE("ppo_loss: approx_kl is non-negative and zero without a policy change"
     const PpoLossStats s = run_loss(PpoLossConfig{}, b);
     CHECK(s.approx_kl > 0);
   }
+}
+
+TEST_CASE("bound_loss: zero inside the margin, by hand outside, gradient by central differences") {
+  // two samples, two dimensions with bounds [0, 1] and [-1, 1]; margin 0.2 of the range
+  const float lo[2] = {0.f, -1.f}, hi[2] = {1.f, 1.f};
+  std::vector<float> mean = {0.1f, 1.3f, -0.5f, -1.9f};
+  std::vector<float> d(4, 0.f);
+  // sample 0: 0.1 inside, 1.3 inside (1 + 0.2 * 2 = 1.4); sample 1: -0.5 below -0.2 by 0.3,
+  // -1.9 below -1.4 by 0.5
+  const double L = bound_loss(2, 2, mean.data(), lo, hi, 0.5f, 0.2f, d.data());
+  CHECK(L == doctest::Approx(0.5 / 2 * (0.3 * 0.3 + 0.5 * 0.5)).epsilon(1e-6));
+  CHECK(d[0] == 0.f);
+  CHECK(d[1] == 0.f);
+  CHECK(d[2] == doctest::Approx(2 * 0.5 / 2 * -0.3).epsilon(1e-5));
+  CHECK(d[3] == doctest::Approx(2 * 0.5 / 2 * -0.5).epsilon(1e-5));
+  // the gradient is ADDED to d_mean
+  std::vector<float> d2(4, 1.f);
+  bound_loss(2, 2, mean.data(), lo, hi, 0.5f, 0.2f, d2.data());
+  for (int i = 0; i < 4; ++i) CHECK(d2[i] == doctest::Approx(1.f + d[i]));
+  // random means on both sides: central differences in double precision of the float inputs
+  Rng rng(3, 0);
+  std::vector<float> m(3 * 2), g(3 * 2, 0.f);
+  for (float& x : m) x = static_cast<float>(rng.uniform(-3, 3));
+  bound_loss(3, 2, m.data(), lo, hi, 0.7f, 0.1f, g.data());
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    std::vector<float> mp = m, mm = m, scratch(6, 0.f);
+    const float h = 1e-2f;
+    mp[i] += h;
+    mm[i] -= h;
+    const double fd = (bound_loss(3, 2, mp.data(), lo, hi, 0.7f, 0.1f, scratch.data()) -
+                       bound_loss(3, 2, mm.data(), lo, hi, 0.7f, 0.1f, scratch.data())) /
+                      (double(mp[i]) - mm[i]);
+    INFO("entry " << i << " mean " << m[i]);
+    CHECK(g[i] == doctest::Approx(fd).epsilon(1e-3).scale(1e-4));
+  }
+  CHECK(bound_loss(2, 2, mean.data(), lo, hi, 0.f, 0.2f, d.data()) == 0.0);  // off
 }
