@@ -52,6 +52,7 @@ PpoTrainer::PpoTrainer(const TrainConfig& cfg)
   for (int w = 0; w < cfg.num_envs; ++w) act_rng_.emplace_back(cfg.seed ^ kActStream, w);
   reward_model_ = find_reward_model(*env_);
   env_->reset();
+  adaptive_lr_ = cfg.ppo.lr;
 }
 
 PpoTrainer::~PpoTrainer() = default;
@@ -62,6 +63,7 @@ long long PpoTrainer::samples_per_iteration() const {
 
 float PpoTrainer::current_lr() const {
   if (cfg_.ppo.lr_schedule == "constant") return cfg_.ppo.lr;
+  if (cfg_.ppo.lr_schedule == "adaptive") return adaptive_lr_;
   const double frac = 1.0 - double(samples_) / double(cfg_.total_samples);
   return static_cast<float>(cfg_.ppo.lr * std::max(frac, 0.0));
 }
@@ -179,7 +181,7 @@ void PpoTrainer::update(IterationStats& st) {
   nn::Matrix x, mean, v, d_mean, d_v_mat, a;
   nn::MlpTape tape_p, tape_v;
   std::vector<float> logp_old, adv, ret, v_old, v_pred, d_v;
-  const float lr = current_lr();
+  float lr = current_lr();
   st.lr = lr;
   int nruns = 0;
   for (int epoch = 0; epoch < pc.epochs; ++epoch) {
@@ -252,6 +254,8 @@ void PpoTrainer::update(IterationStats& st) {
       st.loss.value += ls.value;
       st.loss.entropy += ls.entropy;
       st.loss.approx_kl += ls.approx_kl;
+      adapt_lr(ls.approx_kl);  // the next minibatch's rate (adaptive schedule)
+      lr = current_lr();
       st.loss.clip_frac += ls.clip_frac;
       st.grad_norm += gn;
       ++nruns;
@@ -287,6 +291,16 @@ void PpoTrainer::update(IterationStats& st) {
   st.log_std_mean = ls / std::max<std::size_t>(agent_.log_std.size(), 1);
 }
 
+void PpoTrainer::adapt_lr(double approx_kl) {
+  const PpoConfig& pc = cfg_.ppo;
+  if (pc.lr_schedule != "adaptive") return;
+  // the KL-adaptive rule of rl_games' continuous PPO (Makoviychuk et al. 2021, Isaac Gym)
+  if (approx_kl > 2.0 * pc.desired_kl)
+    adaptive_lr_ = std::max(adaptive_lr_ / 1.5f, pc.lr_min);
+  else if (approx_kl < 0.5 * pc.desired_kl)
+    adaptive_lr_ = std::min(adaptive_lr_ * 1.5f, pc.lr_max);
+}
+
 IterationStats PpoTrainer::iterate() {
   IterationStats st;
   collect(st);
@@ -320,6 +334,10 @@ void PpoTrainer::save_checkpoint(const std::string& path) const {
     opt_policy_.save(f);
     opt_value_.save(f);
     opt_log_std_.save(f);
+    if (cfg_.ppo.lr_schedule == "adaptive") {
+      write_magic(f, "SNWADLR", 1);
+      write_pod(f, adaptive_lr_);
+    }
     if (reward_model_) {
       std::ostringstream rm;
       reward_model_->save(rm);
@@ -351,9 +369,20 @@ Checkpoint read_checkpoint(const std::string& path) {
   c.opt_policy = nn::Adam::load(f, path + " (policy optimiser)");
   c.opt_value = nn::Adam::load(f, path + " (value optimiser)");
   c.opt_log_std = nn::Adam::load(f, path + " (log-std optimiser)");
-  if (f.peek() != std::ifstream::traits_type::eof()) {  // optional reward-model section
-    read_magic(f, "SNWRWDM", 1, path);
-    c.reward_model_state = read_string(f, path, "reward model");
+  // optional sections: the adaptive learning rate (SNWADLR), the reward model (SNWRWDM)
+  while (f.peek() != std::ifstream::traits_type::eof()) {
+    char tag[8] = {};
+    if (!f.read(tag, 8)) throw std::runtime_error(path + ": truncated optional section");
+    f.seekg(-8, std::ios::cur);
+    if (std::string(tag, 7) == "SNWADLR") {
+      read_magic(f, "SNWADLR", 1, path);
+      c.adaptive_lr = read_pod<float>(f, path, "adaptive learning rate");
+    } else if (std::string(tag, 7) == "SNWRWDM") {
+      read_magic(f, "SNWRWDM", 1, path);
+      c.reward_model_state = read_string(f, path, "reward model");
+    } else {
+      throw std::runtime_error(path + ": unknown checkpoint section '" + std::string(tag, 7) + "'");
+    }
   }
   return c;
 }
@@ -374,6 +403,7 @@ void PpoTrainer::load_checkpoint(const std::string& path) {
   opt_log_std_ = std::move(c.opt_log_std);
   samples_ = c.samples;
   iteration_ = c.iteration;
+  if (c.adaptive_lr > 0) adaptive_lr_ = c.adaptive_lr;
   // fresh episodes and streams for the resumed part, derived from the seed and the iteration
   const std::uint64_t s =
       cfg_.seed + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(iteration_);

@@ -62,6 +62,7 @@ struct Checkpoint {
   Agent agent;
   nn::Adam opt_policy, opt_value, opt_log_std;
   std::string reward_model_state;  // RewardModel::save() bytes (optional section SNWRWDM v1)
+  float adaptive_lr = 0;           // lr_schedule "adaptive": the current rate (section SNWADLR v1)
 };
 // Reads a checkpoint written by PpoTrainer::save_checkpoint; errors name the file and field.
 Checkpoint read_checkpoint(const std::string& path);
@@ -91,8 +92,12 @@ class PpoTrainer {
   void collect(IterationStats& st);
   void update(IterationStats& st);
   float current_lr() const;
+  // lr_schedule "adaptive": after each minibatch, lr / 1.5 when its approximate KL exceeds
+  // 2 desired_kl, lr * 1.5 when below desired_kl / 2, kept in [lr_min, lr_max].
+  void adapt_lr(double approx_kl);
 
   TrainConfig cfg_;
+  float adaptive_lr_ = 0;
   std::unique_ptr<cpu::ThreadPool> pool_;
   std::unique_ptr<Env> env_;
   RewardModel* reward_model_ = nullptr;  // owned by env_

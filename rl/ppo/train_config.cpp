@@ -37,8 +37,13 @@ PpoConfig parse_ppo(const nlohmann::json& j, const std::string& where) {
   p.minibatches = r.get("minibatches", p.minibatches, 1, 1 << 20);
   p.lr = r.get("lr", p.lr, 0.f, 1.f);
   p.lr_schedule = r.get("lr_schedule", p.lr_schedule);
-  if (p.lr_schedule != "linear" && p.lr_schedule != "constant")
-    throw std::invalid_argument(where + "/lr_schedule: expected \"linear\" or \"constant\"");
+  if (p.lr_schedule != "linear" && p.lr_schedule != "constant" && p.lr_schedule != "adaptive")
+    throw std::invalid_argument(where +
+                                "/lr_schedule: expected \"linear\", \"constant\" or \"adaptive\"");
+  p.desired_kl = r.get("desired_kl", p.desired_kl, 1e-9f, 1e3f);
+  p.lr_min = r.get("lr_min", p.lr_min, 0.f, 1.f);
+  p.lr_max = r.get("lr_max", p.lr_max, 0.f, 1.f);
+  if (p.lr_min > p.lr_max) throw std::invalid_argument(where + ": lr_min > lr_max");
   p.gamma = r.get("gamma", p.gamma, 0.f, 1.f);
   p.lambda = r.get("lambda", p.lambda, 0.f, 1.f);
   p.loss.clip = r.get("clip", p.loss.clip, 0.f, 10.f);
@@ -130,6 +135,9 @@ nlohmann::json ppo_to_json(const TrainConfig& c) {
             {"minibatches", p.minibatches},
             {"lr", p.lr},
             {"lr_schedule", p.lr_schedule},
+            {"desired_kl", p.desired_kl},
+            {"lr_min", p.lr_min},
+            {"lr_max", p.lr_max},
             {"gamma", p.gamma},
             {"lambda", p.lambda},
             {"clip", p.loss.clip},

@@ -14,11 +14,14 @@
 namespace sinew::rl {
 
 struct PpoConfig {
-  int rollout_steps = 64;              // T: actions per world per iteration
-  int epochs = 10;                     // passes over each rollout
-  int minibatches = 8;                 // minibatches per epoch (T * N / minibatches samples each)
-  float lr = 3e-4f;                    // Adam learning rate
-  std::string lr_schedule = "linear";  // "linear" (to 0 at total_samples) or "constant"
+  int rollout_steps = 64;                // T: actions per world per iteration
+  int epochs = 10;                       // passes over each rollout
+  int minibatches = 8;                   // minibatches per epoch (T * N / minibatches samples each)
+  float lr = 3e-4f;                      // Adam learning rate
+  std::string lr_schedule = "linear";    // "linear" (to 0 at total_samples), "constant" or
+                                         // "adaptive" (KL-targeting, see desired_kl)
+  float desired_kl = 0.01f;              // adaptive: the approximate KL per minibatch aimed at
+  float lr_min = 1e-6f, lr_max = 1e-2f;  // adaptive: bounds of the rate
   float gamma = 0.99f;
   float lambda = 0.95f;        // GAE lambda
   PpoLossConfig loss;          // clip, value_clip, value_coef, entropy_coef

@@ -238,6 +238,41 @@ TEST_CASE("PpoTrainer: checkpoints round-trip, reject damaged files and resume")
   }
 }
 
+TEST_CASE("PpoTrainer: the adaptive learning rate follows the KL and survives a checkpoint") {
+  TempDir dir;
+  const std::string path = (dir.path / "adaptive.ckpt").string();
+  auto run = [&](float desired_kl) {
+    TrainConfig c = tiny_config();
+    c.ppo.lr_schedule = "adaptive";
+    c.ppo.desired_kl = desired_kl;
+    c.ppo.lr_min = 1e-5f;
+    c.ppo.lr_max = 1e-3f;
+    PpoTrainer t(c);
+    IterationStats st;
+    for (int i = 0; i < 3; ++i) st = t.iterate();
+    t.save_checkpoint(path);
+    return st;
+  };
+  // a KL target far above what the updates reach: the rate grows by 1.5 per minibatch to lr_max
+  // (3e-4 -> 1e-3 within the first iteration's 4 minibatches)
+  const IterationStats up = run(1e3f);
+  CHECK(up.lr == doctest::Approx(1e-3f));
+  CHECK(read_checkpoint(path).adaptive_lr == doctest::Approx(1e-3f));
+  // a KL target far below them: it shrinks to lr_min
+  const IterationStats down = run(1e-9f);
+  CHECK(down.lr < 3e-4f / 1.5f / 1.5f);
+  const Checkpoint c = read_checkpoint(path);
+  CHECK(c.adaptive_lr >= 1e-5f);
+  CHECK(c.adaptive_lr < 3e-4f / 1.5f);
+  // a resumed run continues from the saved rate
+  TrainConfig cfg = c.config;
+  PpoTrainer resumed(cfg);
+  resumed.load_checkpoint(path);
+  CHECK(resumed.iterate().lr == doctest::Approx(c.adaptive_lr));
+  CHECK(config_error({{"ppo", {{"lr_schedule", "cosine"}}}}).find("lr_schedule") !=
+        std::string::npos);
+}
+
 TEST_CASE("evaluate: one full episode per world, deterministic") {
   PpoTrainer t(tiny_config());
   t.iterate();
