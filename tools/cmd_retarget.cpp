@@ -22,6 +22,11 @@ void print_report(const motion::RetargetReport& r, const motion::Clip& c) {
     for (const motion::KeyPointResidual& k : r.key_points)
       std::printf("%-12s %10.1f %10.1f\n", k.name.c_str(), k.mean_mm, k.max_mm);
     std::printf("%-12s %10.1f\n", "all", r.mean_residual_mm);
+    if (!r.skipped_key_points.empty()) {
+      std::printf("skipped (rigid on the root body of this model):");
+      for (const std::string& k : r.skipped_key_points) std::printf(" %s", k.c_str());
+      std::printf("\n");
+    }
   } else {
     std::printf(
         "input: coupling residual %.4g (projected), limit violation %.4g, floor penetration "
@@ -57,9 +62,14 @@ int cmd_retarget(int argc, char** argv) {
       "character", "DeepMimic character file", cxxopts::value<std::string>())(
       "iterations", "IK iterations per frame", cxxopts::value<int>()->default_value("60"))(
       "smooth", "IK smoothness weight (m^2/rad^2)",
-      cxxopts::value<double>()->default_value("1e-4"))("no-clamp",
-                                                       "model clips: keep limit violations")(
-      "no-lift", "model clips: keep floor penetration")("h,help", "show this help");
+      cxxopts::value<double>()->default_value("1e-4"))(
+      "no-clamp", "model clips: keep limit violations")("no-lift",
+                                                        "model clips: keep floor penetration")(
+      "source-model",
+      "the model a bare qpos clip (.npz) belongs to, when it is not the target (e.g. the "
+      "MS-Human-700 gait onto MS-Human-700-Locomotion): projected there first, then the target's "
+      "coordinates are taken by joint name",
+      cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"clip"});
   opts.positional_help("CLIP");
   const cxxopts::ParseResult r = opts.parse(argc, argv);
@@ -87,7 +97,21 @@ int cmd_retarget(int argc, char** argv) {
   opt.lift_model_clips = r.count("no-lift") == 0;
   if (opt.cycles < 1) throw std::runtime_error("--cycles must be >= 1");
   motion::RetargetReport rep;
-  const motion::Clip out = motion::retarget(src, model, model_path, opt, &rep);
+  motion::Clip named = src;
+  if (r.count("source-model")) {
+    const std::string sp = r["source-model"].as<std::string>();
+    if (!src.skeleton.joints.empty())
+      throw std::runtime_error(src.source + ": --source-model is for qpos clips, not skeletons");
+    motion::RetargetOptions so = opt;
+    so.fps = 0;
+    so.cycles = 1;
+    so.free_root = false;
+    motion::RetargetReport srep;
+    named = motion::retarget(src, load_model(sp), sp, so, &srep);
+    std::printf("on the source model %s: coupling residual before projection %.3g\n", sp.c_str(),
+                srep.input_coupling_residual);
+  }
+  const motion::Clip out = motion::retarget(named, model, model_path, opt, &rep);
   motion::write_sinew_clip(out, r["out"].as<std::string>());
   print_report(rep, out);
   std::printf("wrote %s\n", r["out"].as<std::string>().c_str());

@@ -147,7 +147,18 @@ std::vector<double> solve_skeleton(const Clip& s, const Model& ik, const Retarge
   IkSolver solver(ik, map.target, opt.ik);
   const int nk = static_cast<int>(map.target.size()), nq = ik.size.nq, T = s.nframe();
   std::vector<double> weights, targets(3 * nk), got(3 * nk), out(static_cast<size_t>(T) * nq);
-  for (const KeyPointSpec& k : map.spec) weights.push_back(k.weight);
+  // a key point rigidly attached to the root key point's body (no joint on the way up to it) can
+  // only pull on the root's pose: left out (weight 0, not in the residuals)
+  const int root_body = map.target[0].body;
+  std::vector<char> used(nk, 1);
+  for (int k = 1; k < nk; ++k) {
+    bool moves = false;
+    for (int b = map.target[k].body; b > 0 && b != root_body; b = ik.body_parent[b])
+      moves = moves || ik.body_jntnum[b] > 0;
+    used[k] = moves || map.target[k].body == root_body;
+    if (!used[k]) rep.skipped_key_points.push_back(map.spec[k].name);
+  }
+  for (int k = 0; k < nk; ++k) weights.push_back(used[k] ? map.spec[k].weight : 0.0);
   std::vector<double> sum(nk, 0.0), worst(nk, 0.0);
   const RootLayout root = model_root_layout(ik);
   const Quatd q0 = root_orientation(root, ik.qpos0.data());
@@ -177,11 +188,14 @@ std::vector<double> solve_skeleton(const Clip& s, const Model& ik, const Retarge
     }
   }
   double total = 0;
+  int counted = 0;
   for (int k = 0; k < nk; ++k) {
+    if (!used[k]) continue;
     rep.key_points.push_back({map.spec[k].name, sum[k] / T, worst[k]});
     total += sum[k] / T;
+    ++counted;
   }
-  rep.mean_residual_mm = total / nk;
+  rep.mean_residual_mm = total / std::max(counted, 1);
   return out;
 }
 
@@ -191,7 +205,8 @@ std::vector<double> project_model_clip(const Clip& s, const Model& m, const Reta
   if (s.nq() != m.size.nq)
     throw std::runtime_error(
         s.source + ": clip has " + std::to_string(s.nq()) +
-        " coordinates and no source skeleton; the model has nq = " + std::to_string(m.size.nq));
+        " coordinates and no source skeleton; the model has nq = " + std::to_string(m.size.nq) +
+        " (a qpos clip of another model needs that model: sinew retarget --source-model)");
   const ModelView<double> mv = m.view();
   const RootLayout root = model_root_layout(m);
   IkSolver probe(m, {});
@@ -242,11 +257,51 @@ Clip model_clip(const Model& m, std::vector<double> qpos, std::vector<double> ti
   return c;
 }
 
+Clip select_coordinates(const Clip& c, const Model& m) {
+  Clip out;
+  coordinate_names(m, out);
+  std::vector<int> from;
+  std::string missing;
+  for (const std::string& n : out.qpos_names) {
+    const auto it = std::find(c.qpos_names.begin(), c.qpos_names.end(), n);
+    if (it == c.qpos_names.end())
+      missing += (missing.empty() ? "" : ", ") + n;
+    else
+      from.push_back(static_cast<int>(it - c.qpos_names.begin()));
+  }
+  if (!missing.empty())
+    throw std::runtime_error(c.source + ": the clip has no coordinate for " + m.source + "'s " +
+                             missing);
+  out.source = c.source;
+  out.time = c.time;
+  out.loop = c.loop;
+  out.closed = c.closed;
+  out.root = has_floating_root(m) ? model_root_layout(m) : RootLayout();
+  out.qvel_names.clear();
+  const int T = c.nframe(), nq = static_cast<int>(from.size());
+  out.qpos.resize(static_cast<size_t>(T) * nq);
+  for (int f = 0; f < T; ++f)
+    for (int i = 0; i < nq; ++i) out.qpos[static_cast<size_t>(f) * nq + i] = c.qpos_at(f)[from[i]];
+  out.validate();
+  return out;
+}
+
 Clip retarget(const Clip& src, const Model& model, const std::string& model_path,
               const RetargetOptions& opt, RetargetReport* report) {
   const auto t0 = std::chrono::steady_clock::now();
   RetargetReport rep;
-  const Clip s = prepare(src, opt);
+  Clip s = prepare(src, opt);
+  if (s.skeleton.joints.empty() && !s.qpos_names.empty()) {
+    // a clip on another model with named coordinates (MS-Human-700's gait onto the Locomotion
+    // variant): the target's coordinates by joint name
+    // (a bare qpos trajectory's generic names q0, q1, ... name no joint: taken by position)
+    Clip names;
+    coordinate_names(model, names);
+    bool any = false;
+    for (const std::string& n : names.qpos_names)
+      any = any || std::find(s.qpos_names.begin(), s.qpos_names.end(), n) != s.qpos_names.end();
+    if (any && names.qpos_names != s.qpos_names) s = select_coordinates(s, model);
+  }
   const bool free_model = model_root_layout(model).quat >= 0;
   const Model freed = free_model ? Model() : with_free_root(model);
   const Model& ik = free_model ? model : freed;

@@ -101,9 +101,12 @@ struct KeyPointResidual {
 
 struct RetargetReport {
   std::vector<KeyPointResidual> key_points;  // skeletal clips only
-  double mean_residual_mm = 0;               // over key points and frames
-  double max_floor_penetration_m = 0;        // collision geometry below z = 0
-  double max_limit_violation = 0;            // rad or m, limited joints
+  // key points left out because their body cannot move relative to the root key point's body on
+  // this model (MS-Human-700-Locomotion's welded trunk, head and arms)
+  std::vector<std::string> skipped_key_points;
+  double mean_residual_mm = 0;         // over key points and frames
+  double max_floor_penetration_m = 0;  // collision geometry below z = 0
+  double max_limit_violation = 0;      // rad or m, limited joints
   std::string worst_limit_joint;
   double max_coupling_residual = 0;      // after projection
   double input_coupling_residual = 0;    // model clips: before projection
@@ -114,9 +117,15 @@ struct RetargetReport {
 };
 
 // Retargets `src` onto `model` (loaded from `model_path`, recorded in the clip). The result is on
-// `model`, or on with_free_root(model) when opt.free_root (clip.model_root = "free").
+// `model`, or on with_free_root(model) when opt.free_root (clip.model_root = "free"). A model clip
+// with named coordinates of another model (a clip retargeted onto MS-Human-700, used on its
+// Locomotion variant) contributes the target's coordinates by joint name (select_coordinates).
 Clip retarget(const Clip& src, const Model& model, const std::string& model_path,
               const RetargetOptions& opt, RetargetReport* report = nullptr);
+
+// The coordinates of m taken by name from a clip with named coordinates (qpos only: qvel and
+// points are recomputed by retarget); throws naming the coordinates of m the clip lacks.
+Clip select_coordinates(const Clip& c, const Model& m);
 
 // A clip on `m` from its qpos frames [T][nq] and times: qpos names, root layout, qvel by central
 // differences (one-sided at the ends; unlimited hinges wrap) and every body's position by

@@ -304,3 +304,59 @@ TEST_CASE("retarget: the MS-Human-700 gait is projected, chained by its own disp
   // independent joints keep the recorded angles (hip flexion), up to clamping
   CHECK(g.qpos_at(30)[6] == doctest::Approx(src.qpos_at(30)[6]).epsilon(1e-9));
 }
+
+TEST_CASE("retarget onto MS-Human-700-Locomotion: welded trunk key points skipped, gait by name") {
+  static const Model loco = load_model("models/ms_human_700_locomotion.json");
+  // DeepMimic walk: the key points on Locomotion's welded trunk, head and arms cannot move
+  // relative to the pelvis and are left out; the legs and pelvis are reached as on the full model
+  RetargetReport rep;
+  RetargetOptions opt;
+  const Clip w = retarget(load_clip(deepmimic_motion("walk")), loco,
+                          "models/ms_human_700_locomotion.json", opt, &rep);
+  const std::vector<std::string> skipped = {"spine",      "neck",    "head",
+                                            "shoulder_r", "elbow_r", "wrist_r",
+                                            "shoulder_l", "elbow_l", "wrist_l"};
+  CHECK(rep.skipped_key_points == skipped);
+  CHECK(rep.key_points.size() == 12);
+  MESSAGE("DeepMimic walk on Locomotion: mean key-point residual " << rep.mean_residual_mm
+                                                                   << " mm");
+  CHECK(rep.mean_residual_mm < 10);  // 1.5 mm measured
+  for (const KeyPointResidual& k : rep.key_points) CHECK(k.name.find("wrist") == std::string::npos);
+  CHECK(w.nq() == loco.size.nq);
+  CHECK(rep.max_floor_penetration_m < 0.01);
+  CHECK(rep.max_coupling_residual < 1e-9);
+
+  // the MS-Human-700 gait retargeted onto the full model, then onto Locomotion by joint name:
+  // Locomotion's 36 coordinates are the full model's first 36, unchanged
+  RetargetOptions keep;
+  keep.fps = 0;
+  const Clip full =
+      retarget(load_clip("models/motions/msgym/walking_gait.npz"), human(), "full", keep);
+  RetargetReport lrep;
+  const Clip legs = retarget(full, loco, "loco", keep, &lrep);
+  REQUIRE(legs.nq() == 36);
+  REQUIRE(legs.nframe() == full.nframe());
+  double worst = 0;
+  for (int f = 0; f < legs.nframe(); ++f)
+    for (int i = 0; i < 36; ++i) {
+      REQUIRE(legs.qpos_names[i] == full.qpos_names[i]);
+      worst = std::max(worst, std::abs(legs.qpos_at(f)[i] - full.qpos_at(f)[i]));
+    }
+  CHECK(worst < 1e-9);
+  // without names, a clip of another size is refused with a hint
+  try {
+    retarget(load_clip("models/motions/msgym/walking_gait.npz"), loco, "loco", keep);
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("--source-model") != std::string::npos);
+  }
+  // a named clip that lacks some of the target's coordinates is refused, naming them
+  Clip cut = full;
+  cut.qpos_names[6] = "not_a_joint";
+  try {
+    retarget(cut, loco, "loco", keep);
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("hip_flexion_r") != std::string::npos);
+  }
+}
