@@ -182,7 +182,7 @@ void PpoTrainer::update(IterationStats& st) {
   nn::MlpTape tape_p, tape_v;
   std::vector<float> logp_old, adv, ret, v_old, v_pred, d_v;
   float lr = current_lr();
-  st.lr = lr;
+  double lr_sum = 0;
   int nruns = 0;
   for (int epoch = 0; epoch < pc.epochs; ++epoch) {
     std::iota(idx.begin(), idx.end(), 0);
@@ -245,6 +245,7 @@ void PpoTrainer::update(IterationStats& st) {
                                    pc.max_grad_norm);
       st.value_grad_norm +=
           joint_clip({{agent_.value.grads(), agent_.value.num_params()}}, pc.max_grad_norm);
+      lr_sum += lr;
       opt_policy_.step(agent_.policy.params(), agent_.policy.grads(), lr);
       opt_value_.step(agent_.value.params(), agent_.value.grads(), lr);
       opt_log_std_.step(agent_.log_std.data(), agent_.log_std_grad.data(), lr);
@@ -265,6 +266,7 @@ void PpoTrainer::update(IterationStats& st) {
     st.epochs_run = epoch + 1;
     if (pc.target_kl > 0 && epoch_kl / std::max(epoch_mb, 1) > pc.target_kl) break;
   }
+  st.lr = nruns > 0 ? static_cast<float>(lr_sum / nruns) : lr;  // mean rate of the minibatches
   if (nruns > 0) {
     const double inv = 1.0 / nruns;
     st.loss.total *= inv;
