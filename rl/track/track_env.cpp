@@ -36,7 +36,7 @@ double exp_reward(const ExpRewardConfig& c, double e_pose, double e_vel, double 
 
 TrackEnv::TrackEnv(rl::ConfigReader& p, int n, std::uint64_t seed)
     : PhysicsEnv(p.get<std::string>("model", "models/ms_human_700_locomotion.json"), n, seed,
-                 p.get<int>("frame_skip", 10, 1, 1000)),
+                 p.get<int>("frame_skip", 10, 1, 1000), p.get<bool>("free_root", false)),
       disc_rng_(seed, kDiscStream) {
   init_actions();
   spec_.name = "track";
@@ -90,6 +90,15 @@ TrackEnv::TrackEnv(rl::ConfigReader& p, int n, std::uint64_t seed)
   const double dt = spec_.control_dt;
   const int max_off = offsets_.empty() ? 0 : *std::max_element(offsets_.begin(), offsets_.end());
   const motion::Clip named = load_named_clip(clip, clip_model);
+  const bool free_model = model_.size.njnt > 0 && model_.jnt_type[0] == kJointFree;
+  if ((named.model_root == "free") != free_model)
+    throw std::invalid_argument(
+        p.where() + "/clip: " + clip +
+        (named.model_root == "free"
+             ? " was retargeted onto the model with a free root (--free-root); set "
+               "\"free_root\": true"
+             : " is on the model's own root joints; \"free_root\": true needs a clip "
+               "retargeted with --free-root"));
   const double period = named.loop ? motion::cycle_period(named) : named.duration();
   cycle_frames_ = std::max(1, static_cast<int>(std::floor(period / dt + 1e-9)));
   if (!named.loop) cycle_frames_ = 1;  // a clip that does not loop starts at its beginning

@@ -4,7 +4,8 @@
 // reference is coupling-consistent and walks at the clip's speed; reference-state
 // initialisation reproduces the reference frame (zero errors); early termination fires when the
 // bodies drift from the reference; observations are finite and of the declared size; the
-// adversarial reward records error vectors and trains its discriminator.
+// adversarial reward records error vectors and trains its discriminator; a free-root backflip
+// on the full model starts on its reference, and a root mismatch is refused.
 #include "rl/env/env.h"
 
 #include <doctest/doctest.h>
@@ -145,4 +146,40 @@ TEST_CASE("exp reward is at most the weight sum; adversarial reward trains its d
     if (k == "disc_rows") rows_ok = v == 10;
   CHECK(rows_ok);
   CHECK(te.discriminator().norm_count() == 10);
+}
+
+TEST_CASE("a backflip retargeted with a free root is tracked on MS-Human-700 with a free root") {
+  const nlohmann::json params = {{"model", "models/ms_human_700.json"},
+                                 {"free_root", true},
+                                 {"clip", "models/motions/deepmimic/retargeted/backflip_full.json"},
+                                 {"episode_steps", 20}};
+  auto env = make(params, 2, 5);
+  TrackEnv& te = as_track(*env);
+  const Model& m = te.model();
+  REQUIRE(m.jnt_type[0] == kJointFree);
+  CHECK(m.size.nq == 85 + 1);  // 3 slides + 3 hinges -> one free joint (7 coordinates)
+  CHECK(env->spec().act_dim == 700);
+  te.set_eval_mode(true);
+  env->reset();
+  const Reference& r = te.reference();
+  const WorldData<double> d = te.world_data(0);
+  for (int i = 0; i < r.nq; ++i) CHECK(d.qpos[i] == r.qpos_at(0)[i]);
+  CHECK(te.errors(0).body_mm < 1e-9);
+  CHECK(te.errors(0).root_deg < 1e-6);
+  for (float o : env->obs()) CHECK(std::isfinite(o));
+  // the root must match the clip's: a clear message either way
+  nlohmann::json wrong = params;
+  wrong["free_root"] = false;
+  try {
+    make(wrong, 1);
+    FAIL("no error");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()).find("free_root") != std::string::npos);
+  }
+  try {
+    make({{"free_root", true}, {"episode_steps", 5}}, 1);  // the walking gait on the own root
+    FAIL("no error");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()).find("--free-root") != std::string::npos);
+  }
 }
