@@ -78,7 +78,8 @@ int cmd_eval(int argc, char** argv) {
       r.count("seed") ? r["seed"].as<unsigned long long>() : cfg.seed + 1000003;
   const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline,
                                   ck ? ck->reward_model_state : std::string(),
-                                  r.count("trajectory") ? r["trajectory"].as<std::string>() : "");
+                                  r.count("trajectory") ? r["trajectory"].as<std::string>() : "",
+                                  ck ? ck->flow_state : std::string());
   print_eval(ev, stdout);
   if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
   if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());

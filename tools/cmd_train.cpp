@@ -165,8 +165,8 @@ int cmd_train(int argc, char** argv) {
     rm->save(os);
     reward_state = os.str();
   }
-  const EvalOutcome ev =
-      run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, false, reward_state);
+  const EvalOutcome ev = run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, false,
+                                  reward_state, "", tr.flow_state());
   print_eval(ev, stdout);
   write_eval_json(ev, out + "/eval.json");
   return 0;

@@ -17,7 +17,7 @@ namespace sinew::cli {
 
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
                      bool with_baseline, const std::string& reward_model_state,
-                     const std::string& trajectory_path) {
+                     const std::string& trajectory_path, const std::string& flow_state) {
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
@@ -57,7 +57,18 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     }
     return s;
   };
-  if (agent) ev.policy = run(rl::deterministic_policy(*agent), &ev.policy_track, trajectory_path);
+  std::optional<rl::FlowExplorer> flow;
+  if (agent && !flow_state.empty()) {
+    if (!cfg.ppo.flow.enabled)
+      throw std::invalid_argument("checkpoint has a flow section but its config has no ppo.flow");
+    std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
+    std::istringstream fs(flow_state);
+    flow = rl::FlowExplorer::load(fs, "checkpoint (flow exploration)", cfg.ppo.flow,
+                                  probe->spec().act_low, probe->spec().act_high, cfg.ppo.gamma);
+  }
+  if (agent)
+    ev.policy = run(rl::deterministic_policy(*agent, flow ? &*flow : nullptr), &ev.policy_track,
+                    trajectory_path);
   if (with_baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track, "");

@@ -42,12 +42,16 @@ EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step) 
   return s;
 }
 
-PolicyFn deterministic_policy(Agent& agent) {
-  return [&agent](const std::vector<float>& obs, std::vector<float>& actions) {
+PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow) {
+  return [&agent, flow](const std::vector<float>& obs, std::vector<float>& actions) {
     const int rows = static_cast<int>(obs.size() / agent.obs_dim());
-    nn::Matrix x, mean;
+    nn::Matrix x, mean, exec;
     agent.normalize(obs.data(), rows, false, x);
     agent.mean_actions(x, mean);
+    if (flow) {
+      flow->transport(x, mean, exec);
+      mean = exec;
+    }
     std::copy(mean.data(), mean.data() + mean.size(), actions.begin());
   };
 }

@@ -9,6 +9,7 @@
 
 #include "rl/env/env.h"
 #include "rl/ppo/agent.h"
+#include "rl/ppo/flow_explore.h"
 
 namespace sinew::rl {
 
@@ -25,8 +26,9 @@ using StepHook = std::function<void(int step)>;
 
 EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step = {});
 
-// The deterministic policy of an agent (normaliser statistics frozen).
-PolicyFn deterministic_policy(Agent& agent);
+// The deterministic policy of an agent (normaliser statistics frozen); with `flow` (PPO + flow
+// exploration) the mean action is transported by the flow before it acts.
+PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow = nullptr);
 // Every action at `value`, clipped by the env to its bounds (0 = zero excitation for muscles).
 PolicyFn constant_policy(int act_dim, float value);
 

@@ -26,7 +26,8 @@ double since(Clock::time_point t0) {
 
 // Stream seeds derived from the run seed: one family per purpose.
 constexpr std::size_t kEpisodeWindow = 100;
-constexpr std::uint64_t kActStream = 0xAC7100ull, kShuffleStream = 0x5A0FF1Eull;
+constexpr std::uint64_t kActStream = 0xAC7100ull, kShuffleStream = 0x5A0FF1Eull,
+                        kFlowStream = 0xF10E5ull;
 
 }  // namespace
 
@@ -39,7 +40,8 @@ PpoTrainer::PpoTrainer(const TrainConfig& cfg)
     : cfg_(cfg),
       pool_(std::make_unique<cpu::ThreadPool>(cfg.threads)),
       env_(make_env(cfg.task, cfg.env_params, cfg.num_envs, cfg.seed)),
-      shuffle_rng_(cfg.seed, kShuffleStream) {
+      shuffle_rng_(cfg.seed, kShuffleStream),
+      flow_rng_(cfg.seed, kFlowStream) {
   nn::set_num_threads(pool_->size());
   env_->set_pool(pool_.get());
   const EnvSpec& s = env_->spec();
@@ -53,6 +55,9 @@ PpoTrainer::PpoTrainer(const TrainConfig& cfg)
   reward_model_ = find_reward_model(*env_);
   env_->reset();
   adaptive_lr_ = cfg.ppo.lr;
+  if (cfg.ppo.flow.enabled)
+    flow_ = std::make_unique<FlowExplorer>(s.obs_dim, s.act_dim, s.act_low, s.act_high,
+                                           cfg.ppo.flow, cfg.ppo.gamma, cfg.seed);
 }
 
 PpoTrainer::~PpoTrainer() = default;
@@ -80,7 +85,7 @@ void PpoTrainer::collect(IterationStats& st) {
   rew_.assign(TN, 0.f);
   term_.assign(TN, 0);
   trunc_.assign(TN, 0);
-  nn::Matrix x, mean, v, a, xf, vf;
+  nn::Matrix x, mean, v, a, xf, vf, exec, x_next;
   agent_.normalize(env_->obs().data(), N, !first_obs_counted_, x);
   first_obs_counted_ = true;
   double ret_sum = 0, len_sum = 0, score_sum = 0, success = 0;
@@ -97,9 +102,10 @@ void PpoTrainer::collect(IterationStats& st) {
         const std::size_t i = static_cast<std::size_t>(t - 1) * N + n;
         if (!term_[i] && !trunc_[i]) next_val_[i] = v(n, 0);
       }
+    if (flow_) flow_->transport(x, a, exec);  // PPO + flow: the env executes the transported a
     st.t_infer += since(t0);
     t0 = Clock::now();
-    env_->step(a.data());
+    env_->step(flow_ ? exec.data() : a.data());
     st.t_sim += since(t0);
     t0 = Clock::now();
     const std::size_t row = static_cast<std::size_t>(t) * N;
@@ -121,6 +127,13 @@ void PpoTrainer::collect(IterationStats& st) {
         next_val_[row + truncated[k]] = vf(static_cast<Eigen::Index>(k), 0);
     }
     agent_.normalize(env_->obs().data(), N, true, x);
+    if (flow_) {  // (s, executed a, r, s' or the final observation, terminated) for the critics
+      x_next = x;
+      for (std::size_t k = 0; k < truncated.size(); ++k)
+        x_next.row(truncated[k]) = xf.row(static_cast<Eigen::Index>(k));
+      flow_->add(N, obs_.middleRows(static_cast<Eigen::Index>(t) * N, N).eval().data(), exec.data(),
+                 rew_.data() + row, x_next.data(), term_.data() + row);
+    }
     st.t_infer += since(t0);
   }
   // successor values of the last step
@@ -313,6 +326,7 @@ IterationStats PpoTrainer::iterate() {
   }
   const auto t0 = Clock::now();
   update(st);
+  if (flow_) st.flow = flow_->update(agent_, static_cast<int>(samples_per_iteration()), flow_rng_);
   st.t_update += since(t0);
   samples_ += samples_per_iteration();
   ++iteration_;
@@ -320,6 +334,13 @@ IterationStats PpoTrainer::iterate() {
   st.samples = samples_;
   st.flagged = env_->flagged_count();
   return st;
+}
+
+std::string PpoTrainer::flow_state() const {
+  if (!flow_) return {};
+  std::ostringstream os;
+  flow_->save(os);
+  return os.str();
 }
 
 void PpoTrainer::save_checkpoint(const std::string& path) const {
@@ -339,6 +360,10 @@ void PpoTrainer::save_checkpoint(const std::string& path) const {
     if (cfg_.ppo.lr_schedule == "adaptive") {
       write_magic(f, "SNWADLR", 1);
       write_pod(f, adaptive_lr_);
+    }
+    if (flow_) {
+      write_magic(f, "SNWFLOWS", 1);
+      write_string(f, flow_state());
     }
     if (reward_model_) {
       std::ostringstream rm;
@@ -379,6 +404,9 @@ Checkpoint read_checkpoint(const std::string& path) {
     if (std::string(tag, 7) == "SNWADLR") {
       read_magic(f, "SNWADLR", 1, path);
       c.adaptive_lr = read_pod<float>(f, path, "adaptive learning rate");
+    } else if (std::string(tag, 8) == "SNWFLOWS") {
+      read_magic(f, "SNWFLOWS", 1, path);
+      c.flow_state = read_string(f, path, "flow exploration");
     } else if (std::string(tag, 7) == "SNWRWDM") {
       read_magic(f, "SNWRWDM", 1, path);
       c.reward_model_state = read_string(f, path, "reward model");
@@ -406,6 +434,12 @@ void PpoTrainer::load_checkpoint(const std::string& path) {
   samples_ = c.samples;
   iteration_ = c.iteration;
   if (c.adaptive_lr > 0) adaptive_lr_ = c.adaptive_lr;
+  if (flow_ && !c.flow_state.empty()) {
+    std::istringstream fs(c.flow_state);
+    const EnvSpec& s = env_->spec();
+    flow_ = std::make_unique<FlowExplorer>(FlowExplorer::load(
+        fs, path + " (flow exploration)", cfg_.ppo.flow, s.act_low, s.act_high, cfg_.ppo.gamma));
+  }
   // fresh episodes and streams for the resumed part, derived from the seed and the iteration
   const std::uint64_t s =
       cfg_.seed + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(iteration_);
@@ -420,6 +454,7 @@ void PpoTrainer::load_checkpoint(const std::string& path) {
   first_obs_counted_ = false;
   for (int w = 0; w < cfg_.num_envs; ++w) act_rng_[w] = Rng(s ^ kActStream, w);
   shuffle_rng_ = Rng(s, kShuffleStream);
+  flow_rng_ = Rng(s, kFlowStream);
 }
 
 }  // namespace sinew::rl

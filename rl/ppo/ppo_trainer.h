@@ -53,6 +53,7 @@ struct IterationStats {
   double t_sim = 0, t_infer = 0, t_update = 0;               // seconds spent in each phase
   long flagged = 0;                                          // diverged worlds so far
   std::vector<std::pair<std::string, double>> reward_model;  // RewardModel::update() diagnostics
+  FlowExploreStats flow;  // flow exploration updates (ppo.flow.enabled)
 };
 
 // Everything a checkpoint file holds.
@@ -63,6 +64,7 @@ struct Checkpoint {
   nn::Adam opt_policy, opt_value, opt_log_std;
   std::string reward_model_state;  // RewardModel::save() bytes (optional section SNWRWDM v1)
   float adaptive_lr = 0;           // lr_schedule "adaptive": the current rate (section SNWADLR v1)
+  std::string flow_state;          // FlowExplorer::save() bytes (section SNWFLOWS v1)
 };
 // Reads a checkpoint written by PpoTrainer::save_checkpoint; errors name the file and field.
 Checkpoint read_checkpoint(const std::string& path);
@@ -84,6 +86,8 @@ class PpoTrainer {
   IterationStats iterate();
 
   void save_checkpoint(const std::string& path) const;
+  // The flow exploration state (FlowExplorer::save bytes), empty without ppo.flow.enabled.
+  std::string flow_state() const;
   // Restores a checkpoint written by save_checkpoint with the same task and network shapes;
   // the environments restart fresh episodes (seeded by the seed and the iteration).
   void load_checkpoint(const std::string& path);
@@ -98,6 +102,7 @@ class PpoTrainer {
 
   TrainConfig cfg_;
   float adaptive_lr_ = 0;
+  std::unique_ptr<FlowExplorer> flow_;  // ppo.flow.enabled: the executed actions' transport
   std::unique_ptr<cpu::ThreadPool> pool_;
   std::unique_ptr<Env> env_;
   RewardModel* reward_model_ = nullptr;  // owned by env_
@@ -105,6 +110,7 @@ class PpoTrainer {
   nn::Adam opt_policy_, opt_value_, opt_log_std_;
   std::vector<Rng> act_rng_;
   Rng shuffle_rng_;
+  Rng flow_rng_;
   long long samples_ = 0, iteration_ = 0;
   bool first_obs_counted_ = false;
   std::deque<EpisodeResult> recent_;  // the last kEpisodeWindow completed episodes

@@ -60,6 +60,7 @@ PpoConfig parse_ppo(const nlohmann::json& j, const std::string& where) {
   p.max_log_std = r.get("max_log_std", p.max_log_std, -20.f, 5.f);
   if (p.min_log_std > p.max_log_std)
     throw std::invalid_argument(where + ": min_log_std > max_log_std");
+  p.flow = parse_flow_explore_config(r.sub("flow"), where + "/flow");
   r.finish();
   return p;
 }
@@ -151,7 +152,8 @@ nlohmann::json ppo_to_json(const TrainConfig& c) {
             {"target_kl", p.target_kl},
             {"weight_decay", p.weight_decay},
             {"min_log_std", p.min_log_std},
-            {"max_log_std", p.max_log_std}}}};
+            {"max_log_std", p.max_log_std},
+            {"flow", to_json(p.flow)}}}};
 }
 
 }  // namespace

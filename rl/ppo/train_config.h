@@ -9,6 +9,7 @@
 #include <string>
 
 #include "rl/ppo/agent.h"
+#include "rl/ppo/flow_explore.h"
 #include "rl/ppo/ppo_loss.h"
 
 namespace sinew::rl {
@@ -30,6 +31,7 @@ struct PpoConfig {
   float target_kl = 0.f;       // > 0: stop the epochs of an iteration once approx KL exceeds it
   float weight_decay = 0.f;    // AdamW decoupled decay
   float min_log_std = -5.f, max_log_std = 1.f;  // bounds kept on the learned log std
+  FlowExploreConfig flow;  // "flow": value-guided flow exploration (flow_explore.h; off)
 };
 
 struct TrainConfig {

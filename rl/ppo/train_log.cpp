@@ -33,6 +33,13 @@ nlohmann::ordered_json log_row(const IterationStats& st, double wall_s, double s
   r["t_infer"] = st.t_infer;
   r["t_update"] = st.t_update;
   r["flagged"] = st.flagged;
+  if (st.flow.updates > 0) {  // PPO + flow runs only (their CSV header has these columns)
+    r["flow_critic_loss"] = st.flow.critic_loss;
+    r["flow_q_mean"] = st.flow.q_mean;
+    r["flow_loss"] = st.flow.flow_loss;
+    r["flow_ascent_shift"] = st.flow.ascent_shift;
+    r["flow_transport_shift"] = st.flow.transport_shift;
+  }
   return r;
 }
 
