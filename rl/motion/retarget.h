@@ -77,6 +77,9 @@ void key_point_targets(const KeyPointMap& map, const Skeleton& src, const double
 // joint named "<body>_free" at the same rest pose; keyframe qpos are dropped. Needed for
 // acrobatics: the tilt-list-rotation hinge sequence is singular at list = +-90 deg.
 Model with_free_root(const Model& m);
+// with_free_root appends this to the model's source; strips it (returning true) when present.
+constexpr const char* kFreeRootSourceSuffix = " (free root)";
+bool strip_free_root_suffix(std::string& source);
 
 // The root layout of a model whose first body carries a free joint or three orthogonal slides
 // followed by three orthogonal hinges; throws otherwise.

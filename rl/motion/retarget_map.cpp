@@ -215,7 +215,16 @@ Model with_free_root(const Model& m) {
   if (!found) throw std::runtime_error(m.source + ": root body '" + root + "' not at top level");
   if (doc.contains("keyframes"))
     for (nlohmann::json& k : doc["keyframes"]) k.erase("qpos");
-  return load_model_json(doc, m.source + " (free root)");
+  return load_model_json(doc, m.source + kFreeRootSourceSuffix);
+}
+
+bool strip_free_root_suffix(std::string& source) {
+  const std::string suffix = kFreeRootSourceSuffix;
+  if (source.size() < suffix.size() ||
+      source.compare(source.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  source.resize(source.size() - suffix.size());
+  return true;
 }
 
 bool has_floating_root(const Model& m) {

@@ -118,6 +118,7 @@ Trajectory TrajectoryRecorder::trajectory() const {
   Trajectory t;
   t.clip = motion::model_clip(m, qpos_, time_, false, false);
   t.clip.model = m.source;  // the file the env loaded (sinew export's default model)
+  if (motion::strip_free_root_suffix(t.clip.model)) t.clip.model_root = "free";
   t.na = m.size.na;
   if (t.na > 0) t.act = act_;
   if (have_ref_ && !ref_.empty()) t.ref_qpos = ref_;

@@ -104,3 +104,19 @@ TEST_CASE("trajectory recorder: a tracking task records the reference pose of ev
   CHECK(back.act == t.act);
   std::remove(path.c_str());
 }
+
+TEST_CASE("trajectory recorder: a free-root tracking model is named as its file plus model_root") {
+  const json params = {{"model", "models/ms_human_700.json"},
+                       {"free_root", true},
+                       {"clip", "models/motions/deepmimic/retargeted/backflip_full.json"},
+                       {"episode_steps", 2}};
+  auto env = rl::make_env("track", params, 1, 3);
+  auto* te = dynamic_cast<track::TrackEnv*>(env.get());
+  REQUIRE(te != nullptr);
+  viewer::TrajectoryRecorder rec(*te, 0);
+  rl::evaluate(*env, rl::constant_policy(env->spec().act_dim, 0.f), std::ref(rec));
+  const viewer::Trajectory t = rec.trajectory();
+  CHECK(t.clip.model == "models/ms_human_700.json");  // a file sinew export can load
+  CHECK(t.clip.model_root == "free");                 // ... and then free its root
+  CHECK(t.clip.nq() == te->model().size.nq);
+}
