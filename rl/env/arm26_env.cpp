@@ -8,7 +8,9 @@
 // -dist_weight * |hand - target| - effort_weight * mean(excitation^2). Score: the hand-target
 // distance at the end of the episode (m); success: below 3 cm.
 // Observation (23): qpos (2), qvel (2), activations (6), hand xy, target xy, target - hand xy,
-// muscle forces / 100 N (6), the fraction of the episode left.
+// muscle forces / 100 N (6), the fraction of the episode left. With `fibres` k > 1 every muscle
+// is split into k parallel fibres of 1/k the force (rl/env/model_variants.h): 6k actions, and the
+// activations and forces of all fibres in the observation.
 #include <cmath>
 
 #include "rl/config_reader.h"
@@ -23,7 +25,8 @@ class Arm26ReachEnv final : public PhysicsEnv {
  public:
   Arm26ReachEnv(ConfigReader& p, int n, std::uint64_t seed)
       : PhysicsEnv(p.get<std::string>("model", "models/arm26.json"), n, seed,
-                   p.get<int>("frame_skip", 4, 1, 1000)) {
+                   p.get<int>("frame_skip", 4, 1, 1000),
+                   ModelVariant{false, p.get<int>("fibres", 1, 1, 10000)}) {
     init_actions();
     spec_.name = "arm26_reach";
     spec_.max_episode_steps = p.get<int>("episode_steps", 50, 1, 1000000);

@@ -9,7 +9,6 @@
 #include "engine/forward.h"
 #include "engine/kinematics.h"
 #include "engine/model_io.h"
-#include "rl/motion/retarget.h"
 
 namespace sinew::rl {
 
@@ -33,10 +32,9 @@ std::string find_model_file(const std::string& path) {
 }
 
 PhysicsEnv::PhysicsEnv(const std::string& model_path, int num_envs, std::uint64_t seed,
-                       int frame_skip, bool free_root)
+                       int frame_skip, const ModelVariant& variant)
     : Env(num_envs, seed),
-      model_(free_root ? motion::with_free_root(load_model(find_model_file(model_path)))
-                       : load_model(find_model_file(model_path))),
+      model_(load_model_variant(model_path, variant)),
       mv_(model_.view()),
       data_(model_, num_envs),
       frame_skip_(frame_skip) {

@@ -10,6 +10,7 @@
 #include "engine/data.h"
 #include "engine/model.h"
 #include "rl/env/env.h"
+#include "rl/env/model_variants.h"
 
 namespace sinew::rl {
 
@@ -20,10 +21,10 @@ std::string find_model_file(const std::string& path);
 
 class PhysicsEnv : public Env {
  public:
-  // free_root: the model's root joints are replaced by one free joint (motion::with_free_root;
-  // acrobatic clips retargeted with `sinew retarget --free-root`).
+  // `variant`: free root (acrobatic clips retargeted with `sinew retarget --free-root`) or
+  // muscles split into fibres (rl/env/model_variants.h).
   PhysicsEnv(const std::string& model_path, int num_envs, std::uint64_t seed, int frame_skip,
-             bool free_root = false);
+             const ModelVariant& variant = {});
   const Model& model() const { return model_; }
   int frame_skip() const { return frame_skip_; }
   // World w's state (read-only use: recording, metrics).

@@ -36,7 +36,8 @@ double exp_reward(const ExpRewardConfig& c, double e_pose, double e_vel, double 
 
 TrackEnv::TrackEnv(rl::ConfigReader& p, int n, std::uint64_t seed)
     : PhysicsEnv(p.get<std::string>("model", "models/ms_human_700_locomotion.json"), n, seed,
-                 p.get<int>("frame_skip", 10, 1, 1000), p.get<bool>("free_root", false)),
+                 p.get<int>("frame_skip", 10, 1, 1000),
+                 rl::ModelVariant{p.get<bool>("free_root", false), 1}),
       disc_rng_(seed, kDiscStream) {
   init_actions();
   spec_.name = "track";
