@@ -6,7 +6,8 @@
 // upright: pelvis height > min_height and |pelvis tilt|, |pelvis list| < max_tilt_deg. Episodes
 // last 5 s (250 actions of 0.02 s = 10 physics steps of 0.002 s). Reward per action:
 // alive_bonus - effort_weight * mean(excitation^2) - posture_weight * mean((q - q_key)^2) over the
-// leg hinges. Score: seconds upright; success: upright for the whole episode.
+// leg hinges - upright_weight * ((tilt / max_tilt)^2 + (list / max_tilt)^2) (pelvis; a dense
+// signal before the tilt termination, which ends most failed episodes). Score: seconds upright; success: upright for the whole episode.
 // Observation: qpos without the two horizontal root slides (found from their world axes), qvel /
 // 10, activations, muscle lengths normalised to their length range, muscle velocities /
 // length-range width, muscle forces / 1000 N (clipped to +-10).
@@ -44,6 +45,7 @@ class StandEnv final : public PhysicsEnv {
     alive_bonus_ = p.get<double>("alive_bonus", 1.0);
     effort_weight_ = p.get<double>("effort_weight", 0.05);
     posture_weight_ = p.get<double>("posture_weight", 0.2);
+    upright_weight_ = p.get<double>("upright_weight", 1.0, 0.0, 1e6);
     pelvis_ = body_id(p.get<std::string>("pelvis_body", "pelvis"));
     tilt_ = model_.jnt_qposadr[joint_id("pelvis_tilt")];
     list_ = model_.jnt_qposadr[joint_id("pelvis_list")];
@@ -113,8 +115,11 @@ class StandEnv final : public PhysicsEnv {
     const double* key =
         model_.key_qpos.data() + static_cast<std::size_t>(keyframe_) * model_.size.nq;
     for (int q : free_hinges_) posture += (d.qpos[q] - key[q]) * (d.qpos[q] - key[q]);
+    // pelvis tilt and list relative to their termination bound: 1 at the bound
+    const double ut = d.qpos[tilt_] / max_tilt_, ul = d.qpos[list_] / max_tilt_;
     return static_cast<float>(alive_bonus_ - effort_weight_ * effort / spec_.act_dim -
-                              posture_weight_ * posture / free_hinges_.size());
+                              posture_weight_ * posture / free_hinges_.size() -
+                              upright_weight_ * (ut * ut + ul * ul));
   }
   bool upright(int w) const {
     const WorldData<double> d = world(w);
@@ -132,7 +137,7 @@ class StandEnv final : public PhysicsEnv {
   std::vector<int> horiz_q_, horiz_v_;     // qpos / qvel addresses of the horizontal root slides
   std::vector<motion::Vec3d> horiz_axis_;  // their world axes
   double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
-  double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2;
+  double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2, upright_weight_ = 1;
   std::vector<int> free_hinges_;
 };
 
