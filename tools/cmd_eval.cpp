@@ -1,17 +1,56 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sinew eval CHECKPOINT`: evaluates a trained policy deterministically (the Gaussian's mean),
 // one episode per evaluation world; `--baseline` adds the zero-excitation baseline;
-// `sinew eval --config CFG.json --baseline` evaluates the baseline alone.
+// `sinew eval --config CFG.json --baseline` evaluates the baseline alone. Qflex checkpoints
+// (algo "qflex") are recognised by their magic and evaluated with the learner's policy.
 #include <cxxopts.hpp>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "rl/ppo/ppo_trainer.h"
+#include "rl/qflex/qflex_run.h"
 #include "tools/cli.h"
 #include "tools/eval_report.h"
 
 namespace sinew::cli {
+
+namespace {
+
+bool is_qflex_checkpoint(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char magic[8] = {};
+  return f.read(magic, 8) && std::string(magic, 8) == "SNWQFLEX";
+}
+
+// A Qflex checkpoint (algo "qflex"): the learner's deterministic policy (tanh of the source mean
+// moved by the flow), on the same evaluation worlds as a PPO checkpoint of the same config.
+int eval_qflex(const cxxopts::ParseResult& r) {
+  const std::string path = r["checkpoint"].as<std::string>();
+  if (r.count("trajectory") || r.count("metrics-csv") || r.count("param"))
+    throw std::invalid_argument(
+        "--trajectory, --metrics-csv and --param are not supported for Qflex checkpoints yet");
+  rl::TrainConfig base;
+  rl::qflex::QflexConfig qc;
+  rl::qflex::read_qflex_checkpoint_config(path, base, qc);
+  if (r.count("threads")) base.threads = r["threads"].as<int>();
+  const int episodes = r.count("episodes") ? r["episodes"].as<int>() : base.eval_episodes;
+  const std::uint64_t seed =
+      r.count("seed") ? r["seed"].as<unsigned long long>() : base.seed + 1000003;
+  rl::qflex::QflexTrainer tr(base, qc);
+  tr.load_checkpoint(path);
+  EvalOutcome ev = run_eval(base, nullptr, episodes, seed, r.count("baseline") > 0);
+  ev.score_name = tr.env().spec().score_name;
+  ev.lower_is_better = tr.env().spec().score_lower_is_better;
+  ev.policy = rl::qflex::evaluate_trainer(tr, episodes, seed);
+  print_eval(ev, stdout);
+  if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
+  if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());
+  return 0;
+}
+
+}  // namespace
 
 int cmd_eval(int argc, char** argv) {
   cxxopts::Options opts("sinew eval",
@@ -46,6 +85,8 @@ int cmd_eval(int argc, char** argv) {
   }
   rl::TrainConfig cfg;
   std::optional<rl::Checkpoint> ck;
+  if (r.count("checkpoint") && is_qflex_checkpoint(r["checkpoint"].as<std::string>()))
+    return eval_qflex(r);
   if (r.count("checkpoint")) {
     ck = rl::read_checkpoint(r["checkpoint"].as<std::string>());
     cfg = ck->config;
