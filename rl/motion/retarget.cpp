@@ -143,7 +143,9 @@ Clip prepare(const Clip& src, const RetargetOptions& opt) {
 // Per-frame IK of a skeletal clip on `ik` (free root); returns qpos frames on `ik`.
 std::vector<double> solve_skeleton(const Clip& s, const Model& ik, const RetargetOptions& opt,
                                    RetargetReport& rep) {
-  const KeyPointMap map = resolve_key_points(humanoid3d_to_ms_human_700(), s.skeleton, ik);
+  const bool cmu = is_cmu_skeleton(s.skeleton);
+  const KeyPointMap map = resolve_key_points(
+      cmu ? cmu_bvh_to_ms_human_700() : humanoid3d_to_ms_human_700(), s.skeleton, ik, cmu);
   IkSolver solver(ik, map.target, opt.ik);
   const int nk = static_cast<int>(map.target.size()), nq = ik.size.nq, T = s.nframe();
   std::vector<double> weights, targets(3 * nk), got(3 * nk), out(static_cast<size_t>(T) * nq);
@@ -170,8 +172,8 @@ std::vector<double> solve_skeleton(const Clip& s, const Model& ik, const Retarge
     key_point_targets(map, s.skeleton, s.qpos_at(f), targets.data());
     skeleton_fk(s.skeleton, s.qpos_at(f), spos.data(), srot.data());
     // warm start: the root turns with the source root; the pelvis key point sits on its target
-    const Quatd rq =
-        f == 0 ? srot[0] * q0 : srot[0] * conj(prev_src) * root_orientation(root, q.data());
+    const Quatd rq = f == 0 ? srot[0] * map.rest_yaw * q0
+                            : srot[0] * conj(prev_src) * root_orientation(root, q.data());
     prev_src = srot[0];
     set_root_orientation(root, q.data(), rq);
     const Vec3d kp = rotate(rq, map.target[0].local);

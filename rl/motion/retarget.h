@@ -49,6 +49,15 @@ struct KeyPointSpec {
 // head top come from humanoid3d's body shapes (sites of read_deepmimic_character).
 std::vector<KeyPointSpec> humanoid3d_to_ms_human_700();
 
+// CMU-style BVH skeleton (Hips, Spine, Spine1, Neck, Head, Left/Right UpLeg, Leg, Foot, ToeBase,
+// Arm, ForeArm, Hand, End Sites) -> MS-Human-700: pelvis, pelvis_front, spine, neck, head top, and
+// per side hip, knee, ankle, toe tip, shoulder, elbow, wrist (19 key points; BVH has no heel).
+// Most BVH rest poses are T-poses facing another way than the target, so this map is resolved
+// with align_rest (below).
+std::vector<KeyPointSpec> cmu_bvh_to_ms_human_700();
+// Whether `src` looks like a CMU-style BVH skeleton (joints Hips, LeftUpLeg, RightUpLeg).
+bool is_cmu_skeleton(const Skeleton& src);
+
 // A correspondence resolved on a source skeleton and a target model.
 struct KeyPointMap {
   std::vector<KeyPointSpec> spec;
@@ -59,11 +68,18 @@ struct KeyPointMap {
   std::vector<BodyPoint> target;   // carriers on the target model
   std::vector<Vec3d> rest_offset;  // target vector parent -> key point at qpos0 (world, m)
   double scale = 1;  // target / source height of the root key point above the soles, at rest
+  // align_rest: the turn about z from the target's rest facing to the source's (hip line)
+  Quatd rest_yaw;
 };
 
 // Resolves names and rules; throws naming the missing joint, site, body or key point.
+// align_rest: the source's rest pose (every joint rotation at identity) may differ from the
+// target's (a T-pose; another facing): each target rest segment is turned onto the direction of
+// the source's rest segment (the shortest rotation), and a segment of zero source length by the
+// facing difference rest_yaw, so that the source's rotations away from its own rest pose carry
+// the target's segments.
 KeyPointMap resolve_key_points(const std::vector<KeyPointSpec>& spec, const Skeleton& src,
-                               const Model& target);
+                               const Model& target, bool align_rest = false);
 
 // Target positions [nkey][3] for one source pose qpos [src.nq]: the root key point is the source
 // root point times `scale` (floor at z = 0); every other key point is its parent's target plus

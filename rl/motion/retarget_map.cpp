@@ -63,6 +63,39 @@ std::vector<KeyPointSpec> humanoid3d_to_ms_human_700() {
   return s;
 }
 
+std::vector<KeyPointSpec> cmu_bvh_to_ms_human_700() {
+  using R = KeyPointRule;
+  std::vector<KeyPointSpec> s = {
+      key("pelvis", "", "Hips", "Hips", "pelvis", R::kChildCentre),
+      key("pelvis_front", "pelvis", "Hips", "Hips", "pelvis"),
+      key("spine", "pelvis", "Spine1", "Hips", "thoracic12"),
+      key("neck", "spine", "Neck", "Spine1", "head_neck"),
+      key("head", "neck", "Head_end", "Head", "head_neck", R::kTop),
+  };
+  s[2].src_frame_to = "Spine";  // L5/S1 and T12/L1 share the lower back's bend
+  s[2].blend = 0.5;
+  for (const char* side : {"r", "l"}) {
+    const std::string src = side[0] == 'r' ? "Right" : "Left";
+    const std::string x = std::string("_") + side;
+    const std::vector<KeyPointSpec> limb = {
+        key("hip" + x, "pelvis", src + "UpLeg", "Hips", "femur" + x),
+        key("knee" + x, "hip" + x, src + "Leg", src + "UpLeg", "tibia" + x),
+        key("ankle" + x, "knee" + x, src + "Foot", src + "Leg", "talus" + x),
+        key("toe" + x, "ankle" + x, src + "ToeBase_end", src + "Foot", "toes" + x, R::kFrontSole),
+        key("shoulder" + x, "spine", src + "Arm", "Spine1", "humerus" + x),
+        key("elbow" + x, "shoulder" + x, src + "ForeArm", src + "Arm", "ulna" + x),
+        key("wrist" + x, "elbow" + x, src + "Hand", src + "ForeArm", "proximal_row" + x),
+    };
+    s.insert(s.end(), limb.begin(), limb.end());
+  }
+  return s;
+}
+
+bool is_cmu_skeleton(const Skeleton& src) {
+  return src.find_joint("Hips") >= 0 && src.find_joint("LeftUpLeg") >= 0 &&
+         src.find_joint("RightUpLeg") >= 0;
+}
+
 namespace {
 
 int find_name(const std::vector<std::string>& names, const std::string& n) {
@@ -119,7 +152,7 @@ Vec3d locate(const KeyPointSpec& k, int body, const std::vector<KeyPointSpec>& a
 }  // namespace
 
 KeyPointMap resolve_key_points(const std::vector<KeyPointSpec>& spec, const Skeleton& src,
-                               const Model& m) {
+                               const Model& m, bool align_rest) {
   KeyPointMap map;
   map.spec = spec;
   const std::vector<std::string> src_names = src.point_names();
@@ -178,6 +211,40 @@ KeyPointMap resolve_key_points(const std::vector<KeyPointSpec>& spec, const Skel
   if (!(src_h > 0) || !(dst_h > 0))
     throw std::runtime_error("root key point is not above the soles at rest");
   map.scale = dst_h / src_h;
+  if (align_rest) {
+    // facing: the hip lines (first two key points named hip_*) at rest, projected on the floor
+    int hr = -1, hl = -1;
+    for (size_t k = 0; k < spec.size(); ++k) {
+      if (spec[k].name == "hip_r") hr = static_cast<int>(k);
+      if (spec[k].name == "hip_l") hl = static_cast<int>(k);
+    }
+    if (hr < 0 || hl < 0) throw std::runtime_error("align_rest needs key points hip_r and hip_l");
+    auto src_pt = [&](int k) { return Vec3d::load(&pts[3 * map.src_point[k]]); };
+    const Vec3d ls = src_pt(hl) - src_pt(hr), lt = rest_world[hl] - rest_world[hr];
+    const double yaw = std::atan2(ls.y, ls.x) - std::atan2(lt.y, lt.x);
+    map.rest_yaw = quat_axis_angle(Vec3d(0, 0, 1), yaw);
+    for (size_t k = 1; k < spec.size(); ++k) {
+      Vec3d t = map.rest_offset[k];
+      const Vec3d seg = src_pt(static_cast<int>(k)) - src_pt(map.parent[k]);
+      const double ns = norm(seg), nt = norm(t);
+      if (ns < 1e-9 || nt < 1e-12) {
+        map.rest_offset[k] = rotate(map.rest_yaw, t);
+        continue;
+      }
+      // the shortest rotation taking t onto seg: axis t x seg, angle between them
+      const Vec3d a = t / nt, b = seg / ns;
+      Vec3d axis = cross(a, b);
+      const double sn = norm(axis), cs = dot(a, b);
+      if (sn < 1e-12) {
+        if (cs < 0) {  // opposite: turn by pi about any axis normal to a
+          axis = std::abs(a.x) < 0.9 ? cross(a, Vec3d(1, 0, 0)) : cross(a, Vec3d(0, 1, 0));
+          map.rest_offset[k] = rotate(quat_axis_angle(axis / norm(axis), M_PI), t);
+        }
+        continue;
+      }
+      map.rest_offset[k] = rotate(quat_axis_angle(axis / sn, std::atan2(sn, cs)), t);
+    }
+  }
   return map;
 }
 

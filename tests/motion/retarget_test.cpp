@@ -16,6 +16,7 @@
 #include "engine/integrate.h"
 #include "engine/kinematics.h"
 #include "engine/model_io.h"
+#include "rl/motion/bvh.h"
 #include "rl/motion/clip_io.h"
 #include "rl/motion/clip_ops.h"
 #include "rl/motion/deepmimic.h"
@@ -359,4 +360,176 @@ TEST_CASE("retarget onto MS-Human-700-Locomotion: welded trunk key points skippe
   } catch (const std::runtime_error& e) {
     CHECK(std::string(e.what()).find("hip_flexion_r") != std::string::npos);
   }
+}
+
+TEST_CASE("retarget: a CMU-style BVH in a T-pose facing +Z (Y-up), with rest alignment") {
+  // a synthetic CMU skeleton (file units; the retarget scales to the target's size): frame 0
+  // the T-pose rest, frame 1 arms lowered by 85 deg, frame 2 a step forward (+Z)
+  const std::string hierarchy = R"BVH(HIERARCHY
+ROOT Hips
+{
+  OFFSET 0 0 0
+  CHANNELS 6 Xposition Yposition Zposition Zrotation Yrotation Xrotation
+  JOINT LeftUpLeg
+  {
+    OFFSET 9 -4 0
+    CHANNELS 3 Zrotation Yrotation Xrotation
+    JOINT LeftLeg
+    {
+      OFFSET 0 -42 0
+      CHANNELS 3 Zrotation Yrotation Xrotation
+      JOINT LeftFoot
+      {
+        OFFSET 0 -40 0
+        CHANNELS 3 Zrotation Yrotation Xrotation
+        JOINT LeftToeBase
+        {
+          OFFSET 0 -6 13
+          CHANNELS 3 Zrotation Yrotation Xrotation
+          End Site
+          {
+            OFFSET 0 0 5
+          }
+        }
+      }
+    }
+  }
+  JOINT RightUpLeg
+  {
+    OFFSET -9 -4 0
+    CHANNELS 3 Zrotation Yrotation Xrotation
+    JOINT RightLeg
+    {
+      OFFSET 0 -42 0
+      CHANNELS 3 Zrotation Yrotation Xrotation
+      JOINT RightFoot
+      {
+        OFFSET 0 -40 0
+        CHANNELS 3 Zrotation Yrotation Xrotation
+        JOINT RightToeBase
+        {
+          OFFSET 0 -6 13
+          CHANNELS 3 Zrotation Yrotation Xrotation
+          End Site
+          {
+            OFFSET 0 0 5
+          }
+        }
+      }
+    }
+  }
+  JOINT Spine
+  {
+    OFFSET 0 10 0
+    CHANNELS 3 Zrotation Yrotation Xrotation
+    JOINT Spine1
+    {
+      OFFSET 0 18 0
+      CHANNELS 3 Zrotation Yrotation Xrotation
+      JOINT Neck
+      {
+        OFFSET 0 20 0
+        CHANNELS 3 Zrotation Yrotation Xrotation
+        JOINT Head
+        {
+          OFFSET 0 8 0
+          CHANNELS 3 Zrotation Yrotation Xrotation
+          End Site
+          {
+            OFFSET 0 17 0
+          }
+        }
+      }
+      JOINT LeftArm
+      {
+        OFFSET 17 17 0
+        CHANNELS 3 Zrotation Yrotation Xrotation
+        JOINT LeftForeArm
+        {
+          OFFSET 29 0 0
+          CHANNELS 3 Zrotation Yrotation Xrotation
+          JOINT LeftHand
+          {
+            OFFSET 25 0 0
+            CHANNELS 3 Zrotation Yrotation Xrotation
+            End Site
+            {
+              OFFSET 8 0 0
+            }
+          }
+        }
+      }
+      JOINT RightArm
+      {
+        OFFSET -17 17 0
+        CHANNELS 3 Zrotation Yrotation Xrotation
+        JOINT RightForeArm
+        {
+          OFFSET -29 0 0
+          CHANNELS 3 Zrotation Yrotation Xrotation
+          JOINT RightHand
+          {
+            OFFSET -25 0 0
+            CHANNELS 3 Zrotation Yrotation Xrotation
+            End Site
+            {
+              OFFSET -8 0 0
+            }
+          }
+        }
+      }
+    }
+  }
+}
+)BVH";
+  const int njoint_channels = 18 * 3;
+  auto frame = [&](double z, double larm, double rarm, double lhip, double lknee) {
+    std::vector<double> v = {0, 92, z, 0, 0, 0};
+    v.resize(6 + njoint_channels, 0.0);
+    v[6 + 0 * 3 + 2] = lhip;  // LeftUpLeg X (channels Z Y X)
+    v[6 + 1 * 3 + 2] = lknee;
+    v[6 + 12 * 3] = larm;  // LeftArm Z
+    v[6 + 15 * 3] = rarm;  // RightArm Z
+    std::string s;
+    for (double x : v) s += std::to_string(x) + " ";
+    return s + "\n";
+  };
+  const std::string text = hierarchy + "MOTION\nFrames: 3\nFrame Time: 0.0333333\n" +
+                           frame(0, 0, 0, 0, 0) + frame(0, -85, 85, 0, 0) +
+                           frame(5, -85, 85, -20, 25);
+  const Clip src = parse_bvh(text, "cmu_test.bvh");
+  REQUIRE(is_cmu_skeleton(src.skeleton));
+  const KeyPointMap map =
+      resolve_key_points(cmu_bvh_to_ms_human_700(), src.skeleton, human_free(), true);
+  // the source faces -y after Y-up -> Z-up, its left is +x; the target faces +x, left +y
+  const Vec3d turned = rotate(map.rest_yaw, Vec3d(1, 0, 0));
+  CHECK(turned.x == doctest::Approx(0).scale(1));
+  CHECK(turned.y == doctest::Approx(-1));
+  RetargetOptions opt;
+  opt.fps = 0;
+  RetargetReport rep;
+  const Clip c = retarget(src, human(), "models/ms_human_700.json", opt, &rep);
+  REQUIRE(c.nframe() == 3);
+  CHECK(rep.key_points.size() == 19);
+  MESSAGE("synthetic CMU BVH: mean key-point residual " << rep.mean_residual_mm << " mm");
+  CHECK(rep.mean_residual_mm < 40);
+  CHECK(rep.max_floor_penetration_m < 0.01);
+  auto body = [&](int f, const std::string& name) {
+    const auto it = std::find(c.point_names.begin(), c.point_names.end(), name);
+    REQUIRE(it != c.point_names.end());
+    const size_t i = static_cast<size_t>(it - c.point_names.begin());
+    return Vec3d::load(&c.points[(static_cast<size_t>(f) * c.npoint() + i) * 3]);
+  };
+  for (const char* side : {"_l", "_r"}) {
+    const std::string s = side;
+    INFO(s);
+    // T-pose: the hands out to the side at shoulder height; arms lowered: hands well below
+    CHECK(std::abs(body(0, "proximal_row" + s).z - body(0, "humerus" + s).z) < 0.1);
+    CHECK(std::abs(body(0, "proximal_row" + s).x - body(0, "humerus" + s).x) > 0.4);
+    CHECK(body(1, "humerus" + s).z - body(1, "proximal_row" + s).z > 0.4);
+  }
+  CHECK(body(0, "proximal_row_l").x > 0.4);  // the source's left is +x
+  // frame 2 steps forward: the source's forward is -y (its +Z)
+  CHECK(body(2, "pelvis").y < body(1, "pelvis").y - 0.03);
+  CHECK(body(2, "toes_l").y < body(2, "toes_r").y - 0.05);
 }
