@@ -75,7 +75,10 @@ int cmd_eval(int argc, char** argv) {
       "trajectory",
       "record evaluation world 0 of the policy (qpos, activations, reference) as a Sinew clip "
       ".json for sinew export",
-      cxxopts::value<std::string>())("h,help", "show this help");
+      cxxopts::value<std::string>())(
+      "clipped-mean",
+      "act with the mean of the clipped Gaussian E[clip(a)] (what the stochastic policy executes "
+      "on average) instead of clip(mean)")("h,help", "show this help");
   opts.parse_positional({"checkpoint"});
   opts.positional_help("CHECKPOINT");
   auto r = opts.parse(argc, argv);
@@ -120,7 +123,7 @@ int cmd_eval(int argc, char** argv) {
   const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline,
                                   ck ? ck->reward_model_state : std::string(),
                                   r.count("trajectory") ? r["trajectory"].as<std::string>() : "",
-                                  ck ? ck->flow_state : std::string());
+                                  ck ? ck->flow_state : std::string(), r.count("clipped-mean") > 0);
   print_eval(ev, stdout);
   if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
   if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());

@@ -17,7 +17,8 @@ namespace sinew::cli {
 
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
                      bool with_baseline, const std::string& reward_model_state,
-                     const std::string& trajectory_path, const std::string& flow_state) {
+                     const std::string& trajectory_path, const std::string& flow_state,
+                     bool clipped_mean) {
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
@@ -66,9 +67,17 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     flow = rl::FlowExplorer::load(fs, "checkpoint (flow exploration)", cfg.ppo.flow,
                                   probe->spec().act_low, probe->spec().act_high, cfg.ppo.gamma);
   }
+  std::vector<float> lo, hi;
+  if (clipped_mean) {
+    std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
+    lo = probe->spec().act_low;
+    hi = probe->spec().act_high;
+  }
   if (agent)
-    ev.policy = run(rl::deterministic_policy(*agent, flow ? &*flow : nullptr), &ev.policy_track,
-                    trajectory_path);
+    ev.policy =
+        run(rl::deterministic_policy(*agent, flow ? &*flow : nullptr, clipped_mean ? &lo : nullptr,
+                                     clipped_mean ? &hi : nullptr),
+            &ev.policy_track, trajectory_path);
   if (with_baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track, "");

@@ -33,7 +33,8 @@ struct EvalOutcome {
 // flow_state: a PPO + flow checkpoint's flow section; the policy then acts through the flow.
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
                      bool with_baseline, const std::string& reward_model_state = "",
-                     const std::string& trajectory_path = "", const std::string& flow_state = "");
+                     const std::string& trajectory_path = "", const std::string& flow_state = "",
+                     bool clipped_mean = false);
 void print_eval(const EvalOutcome& ev, std::FILE* out);
 void write_eval_json(const EvalOutcome& ev, const std::string& path);
 // One row per episode: who (policy/baseline), world, score, success, return, length, truncated.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rl/ppo/evaluate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -42,12 +43,28 @@ EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step) 
   return s;
 }
 
-PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow) {
-  return [&agent, flow](const std::vector<float>& obs, std::vector<float>& actions) {
+double clipped_gaussian_mean(double mu, double sigma, double lo, double hi) {
+  if (!(sigma > 0)) return std::min(std::max(mu, lo), hi);
+  const double a = (lo - mu) / sigma, b = (hi - mu) / sigma;
+  const double Pa = 0.5 * std::erfc(-a / std::sqrt(2.0)), Pb = 0.5 * std::erfc(-b / std::sqrt(2.0));
+  const double pa = std::exp(-0.5 * a * a) / std::sqrt(2 * M_PI),
+               pb = std::exp(-0.5 * b * b) / std::sqrt(2 * M_PI);
+  return lo * Pa + hi * (1 - Pb) + mu * (Pb - Pa) + sigma * (pa - pb);
+}
+
+PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow, const std::vector<float>* act_low,
+                              const std::vector<float>* act_high) {
+  return [&agent, flow, act_low, act_high](const std::vector<float>& obs,
+                                           std::vector<float>& actions) {
     const int rows = static_cast<int>(obs.size() / agent.obs_dim());
     nn::Matrix x, mean, exec;
     agent.normalize(obs.data(), rows, false, x);
     agent.mean_actions(x, mean);
+    if (act_low && act_high)
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < agent.act_dim(); ++j)
+          mean(r, j) = static_cast<float>(clipped_gaussian_mean(
+              mean(r, j), std::exp(agent.log_std[j]), (*act_low)[j], (*act_high)[j]));
     if (flow) {
       flow->transport(x, mean, exec);
       mean = exec;

@@ -28,7 +28,13 @@ EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step =
 
 // The deterministic policy of an agent (normaliser statistics frozen); with `flow` (PPO + flow
 // exploration) the mean action is transported by the flow before it acts.
-PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow = nullptr);
+// clipped_mean: act with E[clip(a, lo, hi)] under the Gaussian instead of clip(mean) — for an
+// env that clips, the average action the stochastic policy executes (act_low/act_high required).
+PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow = nullptr,
+                              const std::vector<float>* act_low = nullptr,
+                              const std::vector<float>* act_high = nullptr);
+// E[clip(X, lo, hi)] for X ~ N(mu, sigma^2) (closed form with the normal cdf and pdf).
+double clipped_gaussian_mean(double mu, double sigma, double lo, double hi);
 // Every action at `value`, clipped by the env to its bounds (0 = zero excitation for muscles).
 PolicyFn constant_policy(int act_dim, float value);
 

@@ -6,6 +6,7 @@
 // returning one full-length episode per world.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -297,4 +298,24 @@ TEST_CASE("evaluate: one full episode per world, deterministic") {
   const EvalSummary push = evaluate(*env, constant_policy(1, 2.f));
   CHECK(push.return_mean != s.return_mean);
   CHECK(push.episodes.size() == N);
+}
+
+TEST_CASE("clipped_gaussian_mean: E[clip(X, lo, hi)] against numerical integration") {
+  for (double mu : {-0.7, -0.1, 0.0, 0.3, 0.95, 1.6})
+    for (double sigma : {0.05, 0.37, 1.0}) {
+      // midpoint rule over +-10 sigma
+      const int n = 200000;
+      double sum = 0;
+      for (int i = 0; i < n; ++i) {
+        const double z = -10 + 20 * (i + 0.5) / n;
+        const double x = mu + sigma * z;
+        sum += std::min(std::max(x, 0.0), 1.0) * std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI) *
+               (20.0 / n);
+      }
+      INFO("mu " << mu << " sigma " << sigma);
+      CHECK(clipped_gaussian_mean(mu, sigma, 0, 1) == doctest::Approx(sum).epsilon(1e-6));
+    }
+  CHECK(clipped_gaussian_mean(-0.3, 0, 0, 1) == 0);  // sigma 0: clip(mu)
+  CHECK(clipped_gaussian_mean(0.4, 0, 0, 1) == doctest::Approx(0.4));
+  CHECK(clipped_gaussian_mean(50, 1, 0, 1) == doctest::Approx(1));
 }
