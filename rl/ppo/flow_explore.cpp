@@ -39,6 +39,7 @@ FlowExploreConfig parse_flow_explore_config(const nlohmann::json& j, const std::
   c.batch_size = r.get("batch_size", c.batch_size, 1, 1 << 20);
   c.updates = r.get("updates", c.updates, 0, 1 << 20);
   c.buffer_size = r.get("buffer_size", c.buffer_size, 1LL, 1LL << 40);
+  c.checkpoint_replay = r.get("checkpoint_replay", c.checkpoint_replay);
   c.lr = r.get("lr", c.lr, 0.f, 1.f);
   c.beta1 = r.get("beta1", c.beta1, 0.f, 0.999999f);
   for (int h : c.critic_hidden)
@@ -61,6 +62,7 @@ nlohmann::json to_json(const FlowExploreConfig& c) {
           {"batch_size", c.batch_size},
           {"updates", c.updates},
           {"buffer_size", c.buffer_size},
+          {"checkpoint_replay", c.checkpoint_replay},
           {"lr", c.lr},
           {"beta1", c.beta1}};
 }
@@ -171,7 +173,8 @@ void FlowExplorer::save(std::ostream& os) const {
   opt_q1_.save(os);
   opt_q2_.save(os);
   opt_v_.save(os);
-  replay_.save(os);
+  write_pod(os, static_cast<std::uint8_t>(cfg_.checkpoint_replay ? 1 : 0));
+  if (cfg_.checkpoint_replay) replay_.save(os);
 }
 
 FlowExplorer FlowExplorer::load(std::istream& is, const std::string& what,
@@ -185,9 +188,12 @@ FlowExplorer FlowExplorer::load(std::istream& is, const std::string& what,
   f.opt_q1_ = nn::Adam::load(is, what + " (flow critic optimiser)");
   f.opt_q2_ = nn::Adam::load(is, what + " (flow critic optimiser)");
   f.opt_v_ = nn::Adam::load(is, what + " (velocity optimiser)");
-  f.replay_ = qflex::ReplayBuffer::load(is, what + " (flow replay)");
   f.obs_dim_ = f.critic.obs_dim();
   f.act_dim_ = f.critic.act_dim();
+  if (read_pod<std::uint8_t>(is, what, "flow replay flag") != 0)
+    f.replay_ = qflex::ReplayBuffer::load(is, what + " (flow replay)");
+  else
+    f.replay_ = qflex::ReplayBuffer(static_cast<long>(cfg.buffer_size), f.obs_dim_, f.act_dim_);
   f.gamma_ = gamma;
   f.lo_ = std::move(lo);
   f.hi_ = std::move(hi);

@@ -44,13 +44,14 @@ struct FlowExploreConfig {
   std::vector<int> critic_hidden{256, 256, 256};
   std::vector<int> velocity_hidden{256, 256, 256};
   bool critic_batch_renorm = true;
-  int ascent_steps = 20;          // N
-  float ascent_eta = 1e-2f;       // eta
-  int flow_steps = 20;            // K
-  float velocity_clip = 0.f;      // |v| clip when integrating (0: K)
-  int batch_size = 256;           // critic / flow minibatch
-  int updates = 0;                // critic + flow updates per PPO iteration (0: rollout / batch)
-  long long buffer_size = 65536;  // replay of recent transitions
+  int ascent_steps = 20;           // N
+  float ascent_eta = 1e-2f;        // eta
+  int flow_steps = 20;             // K
+  float velocity_clip = 0.f;       // |v| clip when integrating (0: K)
+  int batch_size = 256;            // critic / flow minibatch
+  int updates = 0;                 // critic + flow updates per PPO iteration (0: rollout / batch)
+  long long buffer_size = 16384;   // replay of recent transitions
+  bool checkpoint_replay = false;  // store the replay in checkpoints (|A| 702: ~0.2 GB)
   float lr = 3e-4f;
   float beta1 = 0.5f;
 };
@@ -82,7 +83,8 @@ class FlowExplorer {
   // (its Gaussian at the replayed states). `rollout` = samples of the last PPO iteration.
   FlowExploreStats update(const Agent& agent, int rollout, Rng& rng);
 
-  // Section "SNWFLOWX" v1: networks, optimisers, replay.
+  // Section "SNWFLOWX" v1: networks, optimisers, and the replay when checkpoint_replay (else
+  // a resumed run refills it from its next rollouts).
   void save(std::ostream& os) const;
   static FlowExplorer load(std::istream& is, const std::string& what, const FlowExploreConfig& cfg,
                            std::vector<float> lo, std::vector<float> hi, float gamma);
