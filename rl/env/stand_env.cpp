@@ -7,10 +7,10 @@
 // last 5 s (250 actions of 0.02 s = 10 physics steps of 0.002 s). Reward per action:
 // alive_bonus - effort_weight * mean(excitation^2) - posture_weight * mean((q - q_key)^2) over the
 // leg hinges - upright_weight * ((tilt / max_tilt)^2 + (list / max_tilt)^2) (pelvis; a dense
-// signal before the tilt termination, which ends most failed episodes). Score: seconds upright; success: upright for the whole episode.
-// Observation: qpos without the two horizontal root slides (found from their world axes), qvel /
-// 10, activations, muscle lengths normalised to their length range, muscle velocities /
-// length-range width, muscle forces / 1000 N (clipped to +-10).
+// signal before the tilt termination, which ends most failed episodes). Score: seconds upright;
+// success: upright for the whole episode. Observation: qpos without the two horizontal root slides
+// (found from their world axes), qvel / 10, activations, muscle lengths normalised to their length
+// range, muscle velocities / length-range width, muscle forces / 1000 N (clipped to +-10).
 #include <algorithm>
 #include <cmath>
 
