@@ -4,7 +4,6 @@
 // `sinew eval --config CFG.json --baseline` evaluates the baseline alone. Qflex checkpoints
 // (algo "qflex") are recognised by their magic and evaluated with the learner's policy.
 #include <cxxopts.hpp>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,12 +16,6 @@
 namespace sinew::cli {
 
 namespace {
-
-bool is_qflex_checkpoint(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  char magic[8] = {};
-  return f.read(magic, 8) && std::string(magic, 8) == "SNWQFLEX";
-}
 
 // A Qflex checkpoint (algo "qflex"): the learner's deterministic policy (tanh of the source mean
 // moved by the flow), on the same evaluation worlds as a PPO checkpoint of the same config.
@@ -88,7 +81,7 @@ int cmd_eval(int argc, char** argv) {
   }
   rl::TrainConfig cfg;
   std::optional<rl::Checkpoint> ck;
-  if (r.count("checkpoint") && is_qflex_checkpoint(r["checkpoint"].as<std::string>()))
+  if (r.count("checkpoint") && rl::qflex::is_qflex_checkpoint(r["checkpoint"].as<std::string>()))
     return eval_qflex(r);
   if (r.count("checkpoint")) {
     ck = rl::read_checkpoint(r["checkpoint"].as<std::string>());

@@ -58,20 +58,21 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     }
     return s;
   };
-  std::optional<rl::FlowExplorer> flow;
-  if (agent && !flow_state.empty()) {
-    if (!cfg.ppo.flow.enabled)
-      throw std::invalid_argument("checkpoint has a flow section but its config has no ppo.flow");
-    std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
-    std::istringstream fs(flow_state);
-    flow = rl::FlowExplorer::load(fs, "checkpoint (flow exploration)", cfg.ppo.flow,
-                                  probe->spec().act_low, probe->spec().act_high, cfg.ppo.gamma);
-  }
+  // the task's action bounds, for the flow and for clipped_mean (one probe world)
   std::vector<float> lo, hi;
-  if (clipped_mean) {
+  const bool with_flow = agent && !flow_state.empty();
+  if (with_flow || clipped_mean) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     lo = probe->spec().act_low;
     hi = probe->spec().act_high;
+  }
+  std::optional<rl::FlowExplorer> flow;
+  if (with_flow) {
+    if (!cfg.ppo.flow.enabled)
+      throw std::invalid_argument("checkpoint has a flow section but its config has no ppo.flow");
+    std::istringstream fs(flow_state);
+    flow = rl::FlowExplorer::load(fs, "checkpoint (flow exploration)", cfg.ppo.flow, lo, hi,
+                                  cfg.ppo.gamma);
   }
   if (agent)
     ev.policy =

@@ -75,13 +75,11 @@ class StandEnv final : public PhysicsEnv {
   // and pelvis_tx / pelvis_tz along world x / -y; the axes are taken from the model, not names.
   void find_horizontal_slides() {
     const motion::RootLayout r = motion::model_root_layout(model_);
-    for (int k = 0; k < 3; ++k) {
-      if (r.pos[k] < 0 || r.vel[k] < 0) continue;
-      if (std::fabs(r.pos_axis[k].z) < 1e-9) {
-        horiz_q_.push_back(r.pos[k]);
-        horiz_v_.push_back(r.vel[k]);
-        horiz_axis_.push_back(r.pos_axis[k]);
-      }
+    for (int k : motion::horizontal_position_axes(r)) {
+      if (r.vel[k] < 0) continue;
+      horiz_q_.push_back(r.pos[k]);
+      horiz_v_.push_back(r.vel[k]);
+      horiz_axis_.push_back(r.pos_axis[k]);
     }
     if (horiz_q_.size() != 2)
       throw std::invalid_argument(model_.source +

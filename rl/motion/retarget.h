@@ -100,6 +100,9 @@ bool strip_free_root_suffix(std::string& source);
 // The root layout of a model whose first body carries a free joint or three orthogonal slides
 // followed by three orthogonal hinges; throws otherwise.
 RootLayout model_root_layout(const Model& m);
+// The root position axes k (0..2) that are horizontal in the world (|z component| < 0.5; a
+// root slide is either horizontal or vertical in practice).
+std::vector<int> horizontal_position_axes(const RootLayout& r);
 // Whether m's first body hangs from the world by a free joint or 3 slides + 3 hinges (the layouts
 // model_root_layout describes); false for fixed-base models such as arm26.
 bool has_floating_root(const Model& m);

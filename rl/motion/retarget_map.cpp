@@ -294,6 +294,13 @@ bool strip_free_root_suffix(std::string& source) {
   return true;
 }
 
+std::vector<int> horizontal_position_axes(const RootLayout& r) {
+  std::vector<int> k;
+  for (int a = 0; a < 3; ++a)
+    if (r.pos[a] >= 0 && std::fabs(r.pos_axis[a].z) < 0.5) k.push_back(a);
+  return k;
+}
+
 bool has_floating_root(const Model& m) {
   if (m.size.nbody < 2 || m.body_parent[1] != 0) return false;
   const int j0 = m.body_jntadr[1], n = m.body_jntnum[1];
@@ -309,13 +316,9 @@ RootLayout model_root_layout(const Model& m) {
       m.source + ": root body '" + (m.size.nbody > 1 ? m.body_name[1] : "") + "'";
   if (m.size.nbody < 2 || m.body_parent[1] != 0) throw std::runtime_error(where + " missing");
   const int j0 = m.body_jntadr[1], n = m.body_jntnum[1];
-  if (n == 1 && m.jnt_type[j0] == kJointFree) {
-    RootLayout r = free_root_layout(m.jnt_qposadr[j0], m.jnt_dofadr[j0]);
-    return r;
-  }
-  bool ok = n == 6;
-  for (int k = 0; ok && k < 6; ++k) ok = m.jnt_type[j0 + k] == (k < 3 ? kJointSlide : kJointHinge);
-  if (!ok) throw std::runtime_error(where + ": expected a free joint or 3 slides + 3 hinges");
+  if (!has_floating_root(m))
+    throw std::runtime_error(where + ": expected a free joint or 3 slides + 3 hinges");
+  if (n == 1) return free_root_layout(m.jnt_qposadr[j0], m.jnt_dofadr[j0]);
   RootLayout r;
   const Quatd bq = Quatd::load(&m.body_quat[4]);
   r.origin = Vec3d::load(&m.body_pos[3]);

@@ -90,7 +90,7 @@ FlowExplorer::FlowExplorer(int obs_dim, int act_dim, std::vector<float> lo, std:
   opt_v_ = nn::Adam(velocity.net.num_params(), ac);
 }
 
-void FlowExplorer::to_unit(const nn::Matrix& a, nn::Matrix& n) const {
+void FlowExplorer::to_unit(const Eigen::Ref<const nn::Matrix>& a, nn::Matrix& n) const {
   n.resize(a.rows(), a.cols());
   for (Eigen::Index i = 0; i < a.rows(); ++i)
     for (int j = 0; j < act_dim_; ++j) n(i, j) = 2.f * (a(i, j) - lo_[j]) / (hi_[j] - lo_[j]) - 1.f;
@@ -114,9 +114,8 @@ void FlowExplorer::transport(const nn::Matrix& x, const nn::Matrix& a, nn::Matri
 void FlowExplorer::add(int n, const float* x, const float* executed, const float* reward,
                        const float* x_next, const std::uint8_t* terminated) {
   // the critic works on box coordinates in [-1, 1]
-  nn::Matrix e = Eigen::Map<const nn::Matrix>(executed, n, act_dim_), u;
-  to_unit(e, u);
-  replay_.add(n, x, u.data(), reward, x_next, terminated);
+  to_unit(Eigen::Map<const nn::Matrix>(executed, n, act_dim_), unit_);
+  replay_.add(n, x, unit_.data(), reward, x_next, terminated);
 }
 
 void FlowExplorer::policy_sample(const Agent& agent, const nn::Matrix& x, Rng& rng,

@@ -93,7 +93,7 @@ class FlowExplorer {
   qflex::VelocityField velocity;
 
  private:
-  void to_unit(const nn::Matrix& a, nn::Matrix& n) const;    // env units -> [-1, 1] box coords
+  void to_unit(const Eigen::Ref<const nn::Matrix>& a, nn::Matrix& n) const;  // env -> [-1, 1] box
   void from_unit(const nn::Matrix& n, nn::Matrix& a) const;  // clip to the box, env units
   void policy_sample(const Agent& agent, const nn::Matrix& x, Rng& rng, nn::Matrix& n) const;
 
@@ -104,7 +104,7 @@ class FlowExplorer {
   nn::Adam opt_q1_, opt_q2_, opt_v_;
   qflex::ReplayBuffer replay_;
   qflex::ReplayBatch batch_;
-  nn::Matrix n0_, n1_, a_next_, exec_next_;
+  nn::Matrix n0_, n1_, a_next_, unit_;
 };
 
 }  // namespace sinew::rl

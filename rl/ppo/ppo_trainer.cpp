@@ -131,8 +131,9 @@ void PpoTrainer::collect(IterationStats& st) {
       x_next = x;
       for (std::size_t k = 0; k < truncated.size(); ++k)
         x_next.row(truncated[k]) = xf.row(static_cast<Eigen::Index>(k));
-      flow_->add(N, obs_.middleRows(static_cast<Eigen::Index>(t) * N, N).eval().data(), exec.data(),
-                 rew_.data() + row, x_next.data(), term_.data() + row);
+      // obs_ is row-major: rows t*N .. t*N+N-1 are contiguous
+      flow_->add(N, obs_.data() + row * static_cast<std::size_t>(O), exec.data(), rew_.data() + row,
+                 x_next.data(), term_.data() + row);
     }
     st.t_infer += since(t0);
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -285,6 +286,13 @@ void QflexTrainer::save_checkpoint(const std::string& path) const {
     if (!f) throw std::runtime_error(tmp + ": write failed (disk full?)");
   }
   std::filesystem::rename(tmp, path);  // atomic on POSIX
+}
+
+bool is_qflex_checkpoint(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char magic[8] = {}, want[8] = {};
+  std::memcpy(want, kMagic, std::min<std::size_t>(std::strlen(kMagic), 8));
+  return f.read(magic, 8) && std::memcmp(magic, want, 8) == 0;
 }
 
 void read_qflex_checkpoint_config(const std::string& path, TrainConfig& base, QflexConfig& cfg) {

@@ -114,6 +114,8 @@ class QflexTrainer {
 };
 
 // Reads the configs stored in a Qflex checkpoint (e.g. to evaluate it).
+// Whether `path` starts with the Qflex checkpoint magic (false for other files or no file).
+bool is_qflex_checkpoint(const std::string& path);
 void read_qflex_checkpoint_config(const std::string& path, TrainConfig& base, QflexConfig& cfg);
 
 }  // namespace sinew::rl::qflex

@@ -76,8 +76,7 @@ TrackEnv::TrackEnv(rl::ConfigReader& p, int n, std::uint64_t seed)
 
   sel_ = default_selection(model_);
   root_ = motion::model_root_layout(model_);
-  for (int k = 0; k < 3; ++k)
-    if (root_.pos[k] >= 0 && std::fabs(root_.pos_axis[k].z) < 0.5) horiz_.push_back(k);
+  horiz_ = motion::horizontal_position_axes(root_);
   if (horiz_.size() != 2)
     throw std::invalid_argument(model_.source + ": the root needs two horizontal position axes");
   for (int i = 0; i < model_.size.nq; ++i)

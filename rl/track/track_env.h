@@ -74,7 +74,6 @@ class TrackEnv final : public rl::PhysicsEnv,
   int feature_dim() const { return feature_dim_; }
   bool adversarial() const { return adversarial_; }
   Discriminator& discriminator() { return disc_; }
-  WorldData<double> world_data(int w) const { return world(w); }
 
   // RewardModelProvider / RewardModel (adversarial reward only)
   rl::RewardModel* reward_model() override { return adversarial_ ? this : nullptr; }

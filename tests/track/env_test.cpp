@@ -64,7 +64,7 @@ TEST_CASE("reference-state initialisation reproduces the reference frame") {
   for (int w = 0; w < 6; ++w) {
     const int f = te.start_frame(w);
     some_nonzero_start |= f > 0;
-    const WorldData<double> d = te.world_data(w);
+    const WorldData<double> d = te.world_state(w);
     for (int i = 0; i < r.nq; ++i) CHECK(d.qpos[i] == r.qpos_at(f)[i]);
     for (int i = 0; i < r.nv; ++i) CHECK(d.qvel[i] == r.qvel_at(f)[i]);
     for (int i = 0; i < 3 * r.nbody; ++i) CHECK(d.xpos[i] == doctest::Approx(r.xpos_at(f)[i]));
@@ -162,7 +162,7 @@ TEST_CASE("a backflip retargeted with a free root is tracked on MS-Human-700 wit
   te.set_eval_mode(true);
   env->reset();
   const Reference& r = te.reference();
-  const WorldData<double> d = te.world_data(0);
+  const WorldData<double> d = te.world_state(0);
   for (int i = 0; i < r.nq; ++i) CHECK(d.qpos[i] == r.qpos_at(0)[i]);
   CHECK(te.errors(0).body_mm < 1e-9);
   CHECK(te.errors(0).root_deg < 1e-6);
