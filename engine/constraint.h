@@ -116,15 +116,16 @@ SINEW_HD T row_dot(const ModelView<T>& m, const WorldData<T>& d, int i, const T*
   return s;
 }
 
-// Whether row i's nonzeros all lie on the ancestor chain of its deepest dof (then J_i^T J_i keeps
-// M's tree sparsity): returns that dof, else -1.
+// Whether row i's nonzeros all lie on the chain of its deepest dof in the Newton Hessian's
+// elimination tree (dof_Hparent, which contains every kinematic chain; then J_i^T J_i fits the
+// Hessian's packed layout, engine/solver.h): returns that dof, else -1.
 template <typename T>
 SINEW_HD int row_chain(const ModelView<T>& m, const WorldData<T>& d, int i) {
   const int n = d.efc_nnz[i];
   if (n == 0) return -1;
   const int* c = d.efc_colind + i * m.size.nv;
   int s = 1;
-  for (int k = m.dof_parentid[c[0]]; k >= 0 && s < n && c[s] <= k; k = m.dof_parentid[k])
+  for (int k = m.dof_Hparent[c[0]]; k >= 0 && s < n && c[s] <= k; k = m.dof_Hparent[k])
     if (c[s] == k) ++s;
   return s == n ? c[0] : -1;
 }

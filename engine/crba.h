@@ -27,10 +27,36 @@ SINEW_HD int tree_size(const ModelView<T>& m) {
   return nv > 0 ? m.dof_Madr[nv - 1] + m.dof_Mnum[nv - 1] : 0;
 }
 
-// First dof of the run (the body's dofs) that ends at dof hi.
+// First dof of the run (consecutive dofs, each the parent of the next) that ends at dof hi.
 template <typename T>
 SINEW_HD int run_start(const ModelView<T>& m, int hi) {
-  return m.body_dofadr[m.dof_bodyid[hi]];
+  return m.dof_Mrun[hi];
+}
+
+// A packed layout over a tree of dofs (parent[k] < k): M's uses the kinematic tree
+// (mass_layout), the Newton Hessian's the elimination tree dof_Hparent (hessian_layout; see
+// Model::hessian_elimination_tree). run[k] is the first dof of the maximal run ending at k.
+struct TreeLayout {
+  const int* parent;
+  const int* adr;
+  const int* num;
+  const int* run;
+  int nv;
+};
+
+template <typename T>
+SINEW_HD TreeLayout mass_layout(const ModelView<T>& m) {
+  return {m.dof_parentid, m.dof_Madr, m.dof_Mnum, m.dof_Mrun, m.size.nv};
+}
+
+template <typename T>
+SINEW_HD TreeLayout hessian_layout(const ModelView<T>& m) {
+  return {m.dof_Hparent, m.dof_Hadr, m.dof_Hnum, m.dof_Hrun, m.size.nv};
+}
+
+// Number of packed entries of a layout.
+SINEW_HD SINEW_INLINE int layout_size(const TreeLayout& t) {
+  return t.nv > 0 ? t.adr[t.nv - 1] + t.num[t.nv - 1] : 0;
 }
 
 // y[0..n) -= t * x[0..n) for non-overlapping rows, unrolled by four (independent lanes the host
@@ -104,22 +130,27 @@ SINEW_HD void dense_mass(const ModelView<T>& m, WorldData<T>& d) {
 // dof_Mnum[i]; the cost is O(sum of squared chain lengths). Returns false if a pivot is not
 // positive.
 template <typename T>
-SINEW_HD bool factor_tree(const ModelView<T>& m, T* L, T* diaginv) {
+SINEW_HD bool factor_tree(const TreeLayout& tl, T* L, T* diaginv) {
   bool ok = true;
-  for (int k = m.size.nv - 1; k >= 0; --k) {
-    T* Lk = L + m.dof_Madr[k];
-    const T Dk = Lk[m.dof_Mnum[k] - 1];
+  for (int k = tl.nv - 1; k >= 0; --k) {
+    T* Lk = L + tl.adr[k];
+    const T Dk = Lk[tl.num[k] - 1];
     if (!(Dk > T(0))) ok = false;
     const T invD = Dk > T(0) ? T(1) / Dk : T(0);
-    for (int i = m.dof_parentid[k]; i >= 0; i = m.dof_parentid[i]) {
-      const int ni = m.dof_Mnum[i];
+    for (int i = tl.parent[k]; i >= 0; i = tl.parent[i]) {
+      const int ni = tl.num[i];
       const T t = Lk[ni - 1] * invD;
-      row_sub_scaled(L + m.dof_Madr[i], Lk, t, ni);
+      row_sub_scaled(L + tl.adr[i], Lk, t, ni);
       Lk[ni - 1] = t;
     }
     diaginv[k] = invD;
   }
   return ok;
+}
+
+template <typename T>
+SINEW_HD bool factor_tree(const ModelView<T>& m, T* L, T* diaginv) {
+  return factor_tree(mass_layout(m), L, diaginv);
 }
 
 // Rank-one modification of a packed factorization A = L^T D L from factor_tree (L in L's
@@ -133,32 +164,32 @@ SINEW_HD bool factor_tree(const ModelView<T>& m, T* L, T* diaginv) {
 // for each ancestor l: w_l -= p L(k, l), L(k, l) += beta w_l. Returns false when a pivot loses
 // more than 1 - 1e-10 of its value (a downdate close to singular): then refactorize instead.
 template <typename T>
-SINEW_HD bool update_tree(const ModelView<T>& m, T* L, T* diaginv, T* w, int c, T sigma) {
+SINEW_HD bool update_tree(const TreeLayout& tl, T* L, T* diaginv, T* w, int c, T sigma) {
   T alpha = sigma;
-  for (int k = c; k >= 0; k = m.dof_parentid[k]) {
+  for (int k = c; k >= 0; k = tl.parent[k]) {
     const T p = w[k];
     if (p == T(0)) continue;
     w[k] = 0;
-    T* Lk = L + m.dof_Madr[k];
-    const T Dk = Lk[m.dof_Mnum[k] - 1];
+    T* Lk = L + tl.adr[k];
+    const T Dk = Lk[tl.num[k] - 1];
     const T Dn = Dk + alpha * p * p;
     if (!(Dn > T(1e-10) * Dk)) {
-      for (int l = m.dof_parentid[k]; l >= 0; l = m.dof_parentid[l]) w[l] = 0;
+      for (int l = tl.parent[k]; l >= 0; l = tl.parent[l]) w[l] = 0;
       return false;
     }
     const T beta = alpha * p / Dn;
     alpha *= Dk / Dn;
-    Lk[m.dof_Mnum[k] - 1] = Dn;
+    Lk[tl.num[k] - 1] = Dn;
     diaginv[k] = T(1) / Dn;
-    for (int hi = m.dof_parentid[k]; hi >= 0;) {
-      const int lo = run_start(m, hi);
-      T* Lr = Lk + m.dof_Mnum[lo] - 1;
+    for (int hi = tl.parent[k]; hi >= 0;) {
+      const int lo = tl.run[hi];
+      T* Lr = Lk + tl.num[lo] - 1;
       for (int l = lo; l <= hi; ++l) {
         const T wl = w[l] - p * Lr[l - lo];
         w[l] = wl;
         Lr[l - lo] += beta * wl;
       }
-      hi = m.dof_parentid[lo];
+      hi = tl.parent[lo];
     }
   }
   return true;
@@ -167,38 +198,47 @@ SINEW_HD bool update_tree(const ModelView<T>& m, T* L, T* diaginv, T* w, int c, 
 // x <- L^-T x with the unit factor L from factor_tree (the first half of solve_tree). Zero entries
 // of x skip their column, so a sparse x costs only the chains of its nonzeros.
 template <typename T>
-SINEW_HD void solve_tree_lt(const ModelView<T>& m, const T* L, T* x) {
-  for (int k = m.size.nv - 1; k >= 0; --k) {
+SINEW_HD void solve_tree_lt(const TreeLayout& tl, const T* L, T* x) {
+  for (int k = tl.nv - 1; k >= 0; --k) {
     const T xk = x[k];
     if (xk == T(0)) continue;
-    const T* Lk = L + m.dof_Madr[k];
-    for (int hi = m.dof_parentid[k]; hi >= 0;) {
-      const int lo = run_start(m, hi);
-      const T* Lr = Lk + m.dof_Mnum[lo] - 1;
+    const T* Lk = L + tl.adr[k];
+    for (int hi = tl.parent[k]; hi >= 0;) {
+      const int lo = tl.run[hi];
+      const T* Lr = Lk + tl.num[lo] - 1;
       for (int i = lo; i <= hi; ++i) x[i] -= Lr[i - lo] * xk;
-      hi = m.dof_parentid[lo];
+      hi = tl.parent[lo];
     }
   }
 }
 
 // Solves A x = x in place with the factorization A = L^T D L from factor_tree.
 template <typename T>
-SINEW_HD void solve_tree(const ModelView<T>& m, const T* L, const T* diaginv, T* x) {
-  const int nv = m.size.nv;
-  solve_tree_lt(m, L, x);                           // x <- L^-T x
+SINEW_HD void solve_tree(const TreeLayout& tl, const T* L, const T* diaginv, T* x) {
+  const int nv = tl.nv;
+  solve_tree_lt(tl, L, x);                          // x <- L^-T x
   for (int k = 0; k < nv; ++k) x[k] *= diaginv[k];  // x <- D^-1 x
   for (int k = 0; k < nv; ++k) {                    // x <- L^-1 x
-    const T* Lk = L + m.dof_Madr[k];
+    const T* Lk = L + tl.adr[k];
     T s0 = 0, s1 = 0;  // two partial sums: one chain of dependent additions is latency-bound
-    for (int i = m.dof_parentid[k]; i >= 0;) {
-      s0 += Lk[m.dof_Mnum[i] - 1] * x[i];
-      i = m.dof_parentid[i];
-      if (i < 0) break;
-      s1 += Lk[m.dof_Mnum[i] - 1] * x[i];
-      i = m.dof_parentid[i];
+    for (int hi = tl.parent[k]; hi >= 0;) {
+      const int lo = tl.run[hi];
+      const T* Lr = Lk + tl.num[lo] - 1;
+      int i = lo;
+      for (; i + 1 <= hi; i += 2) {
+        s0 += Lr[i - lo] * x[i];
+        s1 += Lr[i + 1 - lo] * x[i + 1];
+      }
+      if (i == hi) s0 += Lr[i - lo] * x[i];
+      hi = tl.parent[lo];
     }
     x[k] -= s0 + s1;
   }
+}
+
+template <typename T>
+SINEW_HD void solve_tree(const ModelView<T>& m, const T* L, const T* diaginv, T* x) {
+  solve_tree(mass_layout(m), L, diaginv, x);
 }
 
 // Factorizes d.qM_tree = L^T D L into d.qLD (packed) and d.qLDiagInv. Returns false if a pivot is

@@ -123,7 +123,65 @@ void merge_welded_inertia(Model& m) {
   }
 }
 
+// Row addresses, chain lengths and run starts of the packed layout of the tree `parent`
+// (parent[k] < k): row k holds k's ancestor chain, root first (engine/crba.h).
+void packed_layout(const std::vector<int>& parent, std::vector<int>& adr, std::vector<int>& num,
+                   std::vector<int>& run) {
+  const int nv = static_cast<int>(parent.size());
+  for (int k = 0, a = 0; k < nv; ++k) {
+    num[k] = 1 + (parent[k] >= 0 ? num[parent[k]] : 0);
+    adr[k] = a;
+    a += num[k];
+    run[k] = (k > 0 && parent[k] == k - 1) ? run[k - 1] : k;
+  }
+}
+
 }  // namespace
+
+// The Newton Hessian H = M + J_A^T D J_A (engine/solver.h) has M's sparsity plus the entries of
+// the active rows. A joint coupling between dofs on sibling branches (MS-Human-700's patella
+// dofs follow the knee angle of the tibia, a sibling body) is always active and puts an entry
+// outside M's pattern, which the factorization in M's layout can only take by the Woodbury
+// identity, at a few extra tree solves per Newton iteration. Instead, the factor uses the
+// elimination tree (Liu, "The role of elimination trees in sparse factorization", SIAM J.
+// Matrix Anal. Appl. 11 (1990)) of the pattern of M plus every joint coupling, in the dof order
+// eliminated from the last dof to the first (factor_tree's order): eliminating k joins its
+// remaining neighbours, and k's parent is the largest of them. The factor's nonzeros lie on the
+// chains of this tree, so the packed layout and algorithms of engine/crba.h apply unchanged with
+// dof_Hparent in place of dof_parentid; each chain contains the kinematic chain (M's pattern is
+// part of the input), so every row that lies on a kinematic chain also lies on an H chain. Without
+// couplings across branches the two trees are equal.
+void Model::hessian_elimination_tree() {
+  const int nv = size.nv;
+  // lower-triangular pattern, adj[k * nv + j] for j < k
+  std::vector<char> adj(static_cast<size_t>(nv) * nv, 0);
+  for (int k = 0; k < nv; ++k)
+    for (int j = dof_parentid[k]; j >= 0; j = dof_parentid[j]) adj[k * nv + j] = 1;
+  for (int e = 0; e < size.neq; ++e) {
+    if (eq_type[e] != kEqJoint || eq_obj2id[e] < 0) continue;
+    const int a = jnt_dofadr[eq_obj1id[e]], b = jnt_dofadr[eq_obj2id[e]];
+    if (a != b) adj[std::max(a, b) * nv + std::min(a, b)] = 1;
+  }
+  for (int k = nv - 1; k >= 0; --k) {
+    int p = -1;
+    for (int j = k - 1; j >= 0 && p < 0; --j)
+      if (adj[k * nv + j]) p = j;
+    dof_Hparent[k] = p;
+    for (int j = 0; p >= 0 && j < p; ++j)  // fill: k's other neighbours join its parent's row
+      if (adj[k * nv + j]) adj[p * nv + j] = 1;
+  }
+  packed_layout(dof_Hparent, dof_Hadr, dof_Hnum, dof_Hrun);
+  // every kinematic ancestor is an elimination-tree ancestor (M's entries fit the H layout)
+  for (int k = 0; k < nv; ++k)
+    for (int j = dof_parentid[k]; j >= 0; j = dof_parentid[j]) {
+      int a = dof_Hparent[k];
+      while (a > j) a = dof_Hparent[a];
+      if (a != j)
+        throw std::logic_error(source + ": internal error: dof " + std::to_string(j) +
+                               " is not on the Hessian elimination chain of dof " +
+                               std::to_string(k));
+    }
+}
 
 void Model::finalize() {
   Sizes& s = size;
@@ -145,11 +203,8 @@ void Model::finalize() {
       dof_parentid[k] = k == body_dofadr[b] ? parent_dof : k - 1;
   }
   // packed rows of tree-sparse matrices: row k holds k's ancestor chain, root first
-  for (int k = 0, adr = 0; k < s.nv; ++k) {
-    dof_Mnum[k] = 1 + (dof_parentid[k] >= 0 ? dof_Mnum[dof_parentid[k]] : 0);
-    dof_Madr[k] = adr;
-    adr += dof_Mnum[k];
-  }
+  packed_layout(dof_parentid, dof_Madr, dof_Mnum, dof_Mrun);
+  hessian_elimination_tree();
   // sites and geoms the step reads (tendon via points, wrap geoms and their side sites; geoms of
   // candidate collision pairs, marked below); kinematics skips the others (visual meshes)
   for (int i = 0; i < s.nsite; ++i) site_used[i] = 0;

@@ -112,6 +112,11 @@ constexpr int kNumEqData = 5;   // polycoef
   X(dof_parentid, nv)             \
   X(dof_Madr, nv)                 \
   X(dof_Mnum, nv)                 \
+  X(dof_Mrun, nv)                 \
+  X(dof_Hparent, nv)              \
+  X(dof_Hadr, nv)                 \
+  X(dof_Hnum, nv)                 \
+  X(dof_Hrun, nv)                 \
   X(geom_type, ngeom)             \
   X(geom_bodyid, ngeom)           \
   X(geom_contype, ngeom)          \
@@ -247,12 +252,15 @@ struct Model {
 
   // Sizes every array from `size` (contents zeroed).
   void resize();
-  // Derives topology (rootid, weldid, depth, dof_parentid, the packed-row layout dof_Madr /
-  // dof_Mnum of tree-sparse matrices, engine/crba.h), subtree masses, geom bounding radii,
+  // Derives topology (rootid, weldid, depth, dof_parentid, the packed-row layouts of tree-sparse
+  // matrices, engine/crba.h: dof_Madr / dof_Mnum / dof_Mrun for M, dof_H* for the Newton
+  // Hessian's elimination tree, engine/solver.h), subtree masses, geom bounding radii,
   // collision pairs and constraint capacities, then the qpos0 quantities body_invweight0 and
   // dof_invweight0 (MuJoCo's mj_setConst), and the actuator constants (set_actuator_const).
   // Call after filling the arrays.
   void finalize();
+  // dof_Hparent and its packed layout (called by finalize; see engine/model.cpp).
+  void hessian_elimination_tree();
   // View in double precision over this model's arrays.
   ModelView<double> view() const;
   // View in float over `storage` (filled from this model; keep `storage` alive).

@@ -9,8 +9,9 @@
 // Cost per iteration is kept near O(nnz(J) + sum of squared chain lengths):
 //  - J rows are compressed (engine/data.h), so every J product touches only nonzeros;
 //  - H is dense below 60 dofs (option jacobian) (engine/dense_chol.h); above, H is factorized in
-//  M's packed
-//    tree layout (engine/crba.h) when every active row lies on one ancestor chain; up to
+//    the packed layout (engine/crba.h) of an elimination tree that contains M's tree and every
+//    joint coupling (Model::hessian_elimination_tree) when every active row lies on one of its
+//    chains; up to
 //    kMaxWoodburyRows rows that do not (couplings across sibling branches, contacts between two
 //    bodies) are added by the Woodbury identity; beyond that H is dense;
 //  - the factorization is reused while the active set does not change (then H is unchanged), and
@@ -214,7 +215,7 @@ SINEW_HD bool woodbury_factor(const ModelView<T>& m, WorldData<T>& d, const Newt
   for (int a = 0; a < n; ++a) {
     T* ya = Y + a * nv;
     efc_row_dense(m, d, h.extra[a], ya);
-    solve_tree_lt(m, d.qH, ya);
+    solve_tree_lt(hessian_layout(m), d.qH, ya);
   }
   for (int a = 0; a < n; ++a) {
     const T* ya = Y + a * nv;
@@ -236,13 +237,14 @@ template <typename T>
 SINEW_HD void woodbury_solve(const ModelView<T>& m, WorldData<T>& d, const NewtonHessian& h, T* p) {
   const int nv = m.size.nv, n = h.nextra;
   T* y = d.scratch_nv + 3 * nv;
+  const TreeLayout tl = hessian_layout(m);
   for (int k = 0; k < nv; ++k) y[k] = p[k];
-  solve_tree(m, d.qH, d.qHDiagInv, y);
+  solve_tree(tl, d.qH, d.qHDiagInv, y);
   T w[kMaxWoodburyRows];
   for (int a = 0; a < n; ++a) w[a] = row_dot(m, d, h.extra[a], y);
   cholesky_solve(d.solver_S, n, w);
   for (int a = 0; a < n; ++a) row_axpy(m, d, h.extra[a], -w[a], p);
-  solve_tree(m, d.qH, d.qHDiagInv, p);
+  solve_tree(tl, d.qH, d.qHDiagInv, p);
 }
 
 // Builds and factorizes H for the active set in d.efc_active (see NewtonHessian). Returns false
@@ -262,22 +264,35 @@ SINEW_HD bool hessian_factor(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
   // Sparse layout: up to kMaxWoodburyRows extra rows the tree + Woodbury factorization is kept
   // (on MS-Human-700, nv 85, it costs less than the dense factor); beyond, H is dense.
   if (h.tree) {
-    // H_tree = M + sum over active chain rows of D J_i^T J_i, in the packed layout: entry (k, l)
-    // with l an ancestor of k (or k) sits at row k, position dof_Mnum[l] - 1
-    const int n = tree_size(m);
-    for (int e = 0; e < n; ++e) d.qH[e] = d.qM_tree[e];
+    // H_tree = M + sum over active chain rows of D J_i^T J_i, in the packed layout of the
+    // elimination tree (hessian_layout): entry (k, l) with l an ancestor of k (or k) sits at row
+    // k, position dof_Hnum[l] - 1. M's entries are copied as they are when the two layouts are
+    // equal, else scattered along the kinematic chains (the fill entries start at zero).
+    const TreeLayout tl = hessian_layout(m);
+    const int n = layout_size(tl);
+    if (n == tree_size(m)) {
+      for (int e = 0; e < n; ++e) d.qH[e] = d.qM_tree[e];
+    } else {
+      for (int e = 0; e < n; ++e) d.qH[e] = 0;
+      for (int k = 0; k < nv; ++k) {
+        const T* Mk = d.qM_tree + m.dof_Madr[k];
+        T* Hk = d.qH + m.dof_Hadr[k];
+        for (int l = k; l >= 0; l = m.dof_parentid[l])
+          Hk[m.dof_Hnum[l] - 1] = Mk[m.dof_Mnum[l] - 1];
+      }
+    }
     for (int i = 0; i < nefc; ++i) {
       if (!d.efc_active[i] || d.efc_chain[i] < 0) continue;
       const T D = T(1) / d.efc_R[i];
       const T* v = d.efc_J + i * nv;
       const int* c = d.efc_colind + i * nv;
       for (int a = 0; a < d.efc_nnz[i]; ++a) {
-        T* Hk = d.qH + m.dof_Madr[c[a]];
+        T* Hk = d.qH + m.dof_Hadr[c[a]];
         const T dv = D * v[a];
-        for (int b = a; b < d.efc_nnz[i]; ++b) Hk[m.dof_Mnum[c[b]] - 1] += dv * v[b];
+        for (int b = a; b < d.efc_nnz[i]; ++b) Hk[m.dof_Hnum[c[b]] - 1] += dv * v[b];
       }
     }
-    if (!factor_tree(m, d.qH, d.qHDiagInv)) return false;
+    if (!factor_tree(tl, d.qH, d.qHDiagInv)) return false;
     return h.nextra == 0 || woodbury_factor(m, d, h);
   }
   // dense: upper triangle of M + J_A^T D J_A (column indices decrease along a row, so c[b] <=
@@ -311,7 +326,7 @@ SINEW_HD void hessian_solve(const ModelView<T>& m, WorldData<T>& d, const Newton
   if (h.nextra > 0)
     woodbury_solve(m, d, h, p);
   else
-    solve_tree(m, d.qH, d.qHDiagInv, p);
+    solve_tree(hessian_layout(m), d.qH, d.qHDiagInv, p);
 }
 
 // The dense counterpart of hessian_update (below): each row that enters or leaves the active set
@@ -357,12 +372,12 @@ SINEW_HD bool hessian_update(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
   // (a modification walks the chain's rows: ~c^2 multiply-adds for a chain of length c; a
   // factorization ~sum(Mnum^2)/2 plus the assembly)
   long cost = 0, full = 0;
-  for (int k = 0; k < nv; ++k) full += (long)m.dof_Mnum[k] * m.dof_Mnum[k] / 2;
+  for (int k = 0; k < nv; ++k) full += (long)m.dof_Hnum[k] * m.dof_Hnum[k] / 2;
   bool ok = h.tree;
   for (int i = 0; i < nefc; ++i) {
     const int act = row_active(d, i, d.efc_jar[i]) ? 1 : 0;
     if (act == d.efc_active[i] || d.efc_chain[i] < 0) continue;
-    const long c = m.dof_Mnum[d.efc_chain[i]];
+    const long c = m.dof_Hnum[d.efc_chain[i]];
     cost += c * c;
   }
   if (cost > full) ok = false;
@@ -374,7 +389,8 @@ SINEW_HD bool hessian_update(const ModelView<T>& m, WorldData<T>& d, NewtonHessi
     const int act = row_active(d, i, d.efc_jar[i]) ? 1 : 0;
     if (ok && act != d.efc_active[i] && d.efc_chain[i] >= 0) {
       row_axpy(m, d, i, T(1), w);
-      ok = update_tree(m, d.qH, d.qHDiagInv, w, d.efc_chain[i], (act ? T(1) : T(-1)) / d.efc_R[i]);
+      ok = update_tree(hessian_layout(m), d.qH, d.qHDiagInv, w, d.efc_chain[i],
+                       (act ? T(1) : T(-1)) / d.efc_R[i]);
     }
     d.efc_active[i] = act;
     if (act && d.efc_chain[i] < 0) {
