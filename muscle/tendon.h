@@ -15,10 +15,12 @@
 //                              (muscle/wrap.h), else |p1 - p0| / D.
 //
 // Stages (one world; kinematics first, and com_pos / com_vel for velocities and forces):
-//   tendon()            lengths, and the path points in d.wrap_xpos (layout below), which the
-//                       other stages reuse: wraps are computed once per step.
-//   tendon_velocity()   dL/dt without a Jacobian: sum over straight pieces of
-//                       dir . (v_end - v_start) / D with point velocities from d.cvel.
+//   tendon()            lengths, the path points in d.wrap_xpos (layout below), which the
+//                       other stages reuse (wraps are computed once per step), and the unit
+//                       body wrenches of every spatial tendon (tendon_length_wrenches).
+//   tendon_velocity()   dL/dt without a Jacobian: the unit wrenches dotted with the body
+//                       velocities d.cvel, i.e. the sum over straight pieces of
+//                       dir . (v_end - v_start) / D (tendon_velocity_one computes it that way).
 //   tendon_jacobian()   one row dL/dq (length nv) for analysis and tests.
 //   tendon_apply_force() + project_external_wrenches()
 //                       the generalized force J^T tension without forming J: each piece applies
@@ -122,10 +124,12 @@ SINEW_HD void for_each_tendon_piece(const ModelView<T>& m, const WorldData<T>& d
   }
 }
 
-// Length of tendon t; fills its entries of d.wrap_xpos. Requires kinematics (site_xpos,
-// geom_xpos, geom_xmat).
-template <typename T>
-SINEW_HD T tendon_length(const ModelView<T>& m, WorldData<T>& d, int t) {
+// Length of tendon t; fills its entries of d.wrap_xpos and calls
+// on_piece(pa, ba, pb, bb, dir, scale) for every straight piece (start pa on body ba, end pb on
+// body bb, unit direction dir from pa to pb as piece_dir gives it, scale = 1/D). Requires
+// kinematics (site_xpos, geom_xpos, geom_xmat).
+template <typename T, typename OnPiece>
+SINEW_HD T tendon_length_pieces(const ModelView<T>& m, WorldData<T>& d, int t, OnPiece&& on_piece) {
   const int adr = m.tendon_adr[t], num = m.tendon_num[t];
   T* wx = d.wrap_xpos;
   if (num <= 0) return T(0);
@@ -152,20 +156,38 @@ SINEW_HD T tendon_length(const ModelView<T>& m, WorldData<T>& d, int t) {
       for (int k = 0; k < 6; ++k) e[k] = 0;
     }
   }
+  // one straight piece a -> b: its length, and on_piece with its unit direction (normalize3's
+  // rule for a zero vector)
+  T scale = 1;
+  auto piece = [&](const Vec3<T>& a, int ba, const Vec3<T>& b, int bb) {
+    Vec3<T> dir = b - a;
+    const T n = norm(dir);
+    if (n < RealTraits<T>::kMinVal)
+      dir = Vec3<T>(1, 0, 0);
+    else
+      dir *= T(1) / n;
+    on_piece(a, ba, b, bb, dir, scale);
+    return n;
+  };
   T divisor = 1;
   int j = 0;
   while (j < num - 1) {
     const int w = adr + j;
     const int type0 = m.wrap_type[w], type1 = m.wrap_type[w + 1];
     if (type0 == kWrapPulley || type1 == kWrapPulley) {
-      if (type0 == kWrapPulley) divisor = m.wrap_prm[w];
+      if (type0 == kWrapPulley) {
+        divisor = m.wrap_prm[w];
+        scale = T(1) / divisor;
+      }
       ++j;
       continue;
     }
     const Vec3<T> p0 = Vec3<T>::load(wx + 6 * w);
+    const int b0 = m.site_bodyid[m.wrap_objid[w]];
     if (tendondetail::is_wrap_geom(type1)) {
       const int g = m.wrap_objid[w + 1];
       const Vec3<T> p1 = Vec3<T>::load(wx + 6 * (w + 2));
+      const int b1 = m.site_bodyid[m.wrap_objid[w + 2]];
       // side site id stored as a real (MuJoCo rounds it)
       const T sp = m.wrap_prm[w + 1];
       const int sid = static_cast<int>(sp < 0 ? sp - T(0.5) : sp + T(0.5));
@@ -175,67 +197,87 @@ SINEW_HD T tendon_length(const ModelView<T>& m, WorldData<T>& d, int t) {
           wrap_geom(p0, p1, Vec3<T>::load(d.geom_xpos + 3 * g), Mat3<T>::load(d.geom_xmat + 9 * g),
                     m.geom_size[3 * g], type1, sid >= 0 ? &side : nullptr, t0, t1);
       if (wlen < 0) {
-        len += norm(p1 - p0) / divisor;
+        len += piece(p0, b0, p1, b1) / divisor;
         p0.store(wx + 6 * (w + 1));
         p0.store(wx + 6 * (w + 1) + 3);
       } else {
-        len += (norm(t0 - p0) + wlen + norm(p1 - t1)) / divisor;
+        const int bg = m.geom_bodyid[g];
+        const T l0 = piece(p0, b0, t0, bg);
+        const T l1 = piece(t1, bg, p1, b1);
+        len += (l0 + wlen + l1) / divisor;
         wx[6 * w + 3] = wlen;
         t0.store(wx + 6 * (w + 1));
         t1.store(wx + 6 * (w + 1) + 3);
       }
       j += 2;
     } else {
-      len += norm(Vec3<T>::load(wx + 6 * (w + 1)) - p0) / divisor;
+      const int b1 = m.site_bodyid[m.wrap_objid[w + 1]];
+      len += piece(p0, b0, Vec3<T>::load(wx + 6 * (w + 1)), b1) / divisor;
       j += 1;
     }
   }
   return len;
 }
 
-// Tendon stage: d.ten_length and d.wrap_xpos for every tendon. Requires kinematics.
+// Length of tendon t; fills its entries of d.wrap_xpos. Requires kinematics.
 template <typename T>
-SINEW_HD void tendon(const ModelView<T>& m, WorldData<T>& d) {
-  for (int t = 0; t < m.size.ntendon; ++t) d.ten_length[t] = tendon_length(m, d, t);
+SINEW_HD T tendon_length(const ModelView<T>& m, WorldData<T>& d, int t) {
+  return tendon_length_pieces(m, d, t,
+                              [](const Vec3<T>&, int, const Vec3<T>&, int, const Vec3<T>&, T) {});
 }
 
-// Unit wrenches of spatial tendon t, kept for the force projection of the same forward pass: a
-// tendon's J^T tension is a sum of point forces +-(tension / D) dir at its piece ends, i.e. of
-// body wrenches tension * W with W = +-(1 / D) [(p - c) x dir; dir] about the reference point c of
-// cvel/cdof, and its velocity dL/dt = J qvel = sum W . cvel_b (dir . v_p = W . cvel_b). Each end
-// adds to the previous entry when both lie on the same body, so a via-point shared by
-// two pieces costs one entry. Entries of tendon t sit at 2 * tendon_adr[t] in d.ten_wrench (6 per
-// entry: torque, force) and d.ten_wrench_body, d.ten_wrench_num[t] of them. Returns dL/dt.
+// Length of tendon t and the unit wrenches of a spatial tendon, kept for the velocity and the
+// force projection of the same forward pass: a tendon's J^T tension is a sum of point forces
+// +-(tension / D) dir at its piece ends, i.e. of body wrenches tension * W with
+// W = +-(1 / D) [(p - c) x dir; dir] about the reference point c of cvel/cdof, and its velocity
+// dL/dt = J qvel = sum W . cvel_b (dir . v_p = W . cvel_b). Pieces whose ends are rigidly
+// connected (one weld group) are left out, and the world takes no wrench. Each end adds to the
+// previous entry when both lie on the same body, so a via-point shared by two pieces costs one
+// entry. Entries of tendon t sit at 2 * tendon_adr[t] in d.ten_wrench (6 per entry: torque,
+// force) and d.ten_wrench_body, d.ten_wrench_num[t] of them. Requires kinematics and com_pos.
 template <typename T>
-SINEW_HD T tendon_wrenches_one(const ModelView<T>& m, WorldData<T>& d, int t) {
+SINEW_HD T tendon_length_wrenches(const ModelView<T>& m, WorldData<T>& d, int t) {
   const int base = 2 * m.tendon_adr[t];
   int n = 0;
-  T vel = 0;
   auto add = [&](int b, const Vec3<T>& p, const Vec3<T>& dir, T s) {
     if (b <= 0) return;  // the world does not move and takes no force
     const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
     const Vec3<T> tau = cross(p - off, dir) * s, f = dir * s;
-    const Spatial<T> v = Spatial<T>::load(d.cvel + 6 * b);
-    vel += dot(tau, v.ang) + dot(f, v.lin);
-    T* w;
     if (n > 0 && d.ten_wrench_body[base + n - 1] == b) {
-      w = d.ten_wrench + 6 * (base + n - 1);
+      T* w = d.ten_wrench + 6 * (base + n - 1);
+      w[0] += tau.x;
+      w[1] += tau.y;
+      w[2] += tau.z;
+      w[3] += f.x;
+      w[4] += f.y;
+      w[5] += f.z;
     } else {
       d.ten_wrench_body[base + n] = b;
-      w = d.ten_wrench + 6 * (base + n++);
-      for (int k = 0; k < 6; ++k) w[k] = 0;
+      T* w = d.ten_wrench + 6 * (base + n++);
+      w[0] = tau.x;
+      w[1] = tau.y;
+      w[2] = tau.z;
+      w[3] = f.x;
+      w[4] = f.y;
+      w[5] = f.z;
     }
-    const T u[6] = {tau.x, tau.y, tau.z, f.x, f.y, f.z};
-    for (int k = 0; k < 6; ++k) w[k] += u[k];
   };
-  for_each_tendon_piece(m, d, t,
-                        [&](const Vec3<T>& pa, int ba, const Vec3<T>& pb, int bb, T scale) {
-                          const Vec3<T> dir = tendondetail::piece_dir(pa, pb);
-                          add(ba, pa, dir, -scale);
-                          add(bb, pb, dir, scale);
-                        });
+  const T len = tendon_length_pieces(
+      m, d, t, [&](const Vec3<T>& pa, int ba, const Vec3<T>& pb, int bb, const Vec3<T>& dir, T s) {
+        if (m.body_weldid[ba] == m.body_weldid[bb]) return;
+        add(ba, pa, dir, -s);
+        add(bb, pb, dir, s);
+      });
   d.ten_wrench_num[t] = n;
-  return vel;
+  return len;
+}
+
+// Tendon stage: d.ten_length and d.wrap_xpos for every tendon, and the unit wrenches of the
+// spatial tendons (tendon_length_wrenches) that tendon_velocity and tendon_apply_force_cached
+// use. Requires kinematics; the wrenches also com_pos.
+template <typename T>
+SINEW_HD void tendon(const ModelView<T>& m, WorldData<T>& d) {
+  for (int t = 0; t < m.size.ntendon; ++t) d.ten_length[t] = tendon_length_wrenches(m, d, t);
 }
 
 // Velocity dL/dt of tendon t (= J qvel) from body velocities: fixed tendons sum prm * qvel;
@@ -261,14 +303,25 @@ SINEW_HD T tendon_velocity_one(const ModelView<T>& m, const WorldData<T>& d, int
   return vel;
 }
 
-// Velocity stage: d.ten_velocity for every tendon, and the unit wrenches of the spatial tendons
-// (tendon_wrenches_one) that tendon_apply_force_cached uses in the same forward pass.
+// Velocity stage: d.ten_velocity for every tendon; spatial tendons from the unit wrenches of
+// tendon() (dL/dt = sum W . cvel_b). Requires tendon(), com_pos and com_vel in the current state.
 template <typename T>
 SINEW_HD void tendon_velocity(const ModelView<T>& m, WorldData<T>& d) {
   for (int t = 0; t < m.size.ntendon; ++t) {
     const int adr = m.tendon_adr[t];
-    const bool spatial = m.tendon_num[t] > 0 && m.wrap_type[adr] != kWrapJoint;
-    d.ten_velocity[t] = spatial ? tendon_wrenches_one(m, d, t) : tendon_velocity_one(m, d, t);
+    if (m.tendon_num[t] <= 0 || m.wrap_type[adr] == kWrapJoint) {
+      d.ten_velocity[t] = tendon_velocity_one(m, d, t);
+      continue;
+    }
+    const int base = 2 * adr;
+    T v0 = 0, v1 = 0;
+    for (int e = 0; e < d.ten_wrench_num[t]; ++e) {
+      const T* u = d.ten_wrench + 6 * (base + e);
+      const T* v = d.cvel + 6 * d.ten_wrench_body[base + e];
+      v0 += u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+      v1 += u[3] * v[3] + u[4] * v[4] + u[5] * v[5];
+    }
+    d.ten_velocity[t] = v0 + v1;
   }
 }
 
@@ -338,7 +391,7 @@ SINEW_HD void tendon_apply_force(const ModelView<T>& m, WorldData<T>& d, int t, 
                         });
 }
 
-// tendon_apply_force with the unit wrenches that tendon_velocity stored in the current state
+// tendon_apply_force with the unit wrenches that tendon() stored in the current state
 // (the forward step's actuation and passive stages): one scaled add per entry.
 template <typename T>
 SINEW_HD void tendon_apply_force_cached(const ModelView<T>& m, WorldData<T>& d, int t, T tension,
