@@ -80,6 +80,17 @@ SINEW_HD SINEW_INLINE Vec3<T> piece_dir(const Vec3<T>& a, const Vec3<T>& b) {
   return dir;
 }
 
+// w[0..6) += (tau, f).
+template <typename T>
+SINEW_HD SINEW_INLINE void add_wrench(T* w, const Vec3<T>& tau, const Vec3<T>& f) {
+  w[0] += tau.x;
+  w[1] += tau.y;
+  w[2] += tau.z;
+  w[3] += f.x;
+  w[4] += f.y;
+  w[5] += f.z;
+}
+
 }  // namespace tendondetail
 
 // Calls f(pa, ba, pb, bb, scale) for every straight piece of spatial tendon t whose end bodies
@@ -244,13 +255,7 @@ SINEW_HD T tendon_length_wrenches(const ModelView<T>& m, WorldData<T>& d, int t)
     const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
     const Vec3<T> tau = cross(p - off, dir) * s, f = dir * s;
     if (n > 0 && d.ten_wrench_body[base + n - 1] == b) {
-      T* w = d.ten_wrench + 6 * (base + n - 1);
-      w[0] += tau.x;
-      w[1] += tau.y;
-      w[2] += tau.z;
-      w[3] += f.x;
-      w[4] += f.y;
-      w[5] += f.z;
+      tendondetail::add_wrench(d.ten_wrench + 6 * (base + n - 1), tau, f);
     } else {
       d.ten_wrench_body[base + n] = b;
       T* w = d.ten_wrench + 6 * (base + n++);
@@ -352,14 +357,7 @@ SINEW_HD SINEW_INLINE void add_point_wrench(const ModelView<T>& m, WorldData<T>&
                                             const Vec3<T>& p, const Vec3<T>& f) {
   if (b <= 0) return;  // the world does not move
   const Vec3<T> off = Vec3<T>::load(d.subtree_com + 3 * m.body_rootid[b]);
-  T* w = d.cfrc_ext + 6 * b;
-  const Vec3<T> tau = cross(p - off, f);
-  w[0] += tau.x;
-  w[1] += tau.y;
-  w[2] += tau.z;
-  w[3] += f.x;
-  w[4] += f.y;
-  w[5] += f.z;
+  tendondetail::add_wrench(d.cfrc_ext + 6 * b, cross(p - off, f), f);
 }
 
 // Zeroes d.cfrc_ext (before a round of tendon_apply_force calls).
