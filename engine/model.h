@@ -40,10 +40,10 @@ enum DisableBit : int {
   kDisableWarmstart = 1 << 4,  // constraint solve starts from qacc_smooth, not the last qacc
 };
 
-// Layout of the Newton Hessian (MuJoCo's mjtJacobian): dense, tree-sparse, or auto = dense below
-// kJacobianAutoDenseNv dofs (MuJoCo's rule; measurements in engine/solver.h).
+// Layout of the Newton Hessian (the values of MuJoCo's mjtJacobian): dense, tree-sparse, or auto.
+// MuJoCo's auto is dense below 60 dofs; Sinew's auto is tree-sparse for every model (measurements
+// in engine/solver.h). The choice changes the speed, not the solution (beyond round-off).
 enum JacobianLayout : int { kJacobianDense = 0, kJacobianSparse = 1, kJacobianAuto = 2 };
-constexpr int kJacobianAutoDenseNv = 60;
 
 // Simulation options (MuJoCo <option> semantics and defaults).
 struct Options {

@@ -181,15 +181,17 @@ SINEW_HD T line_search(const ModelView<T>& m, WorldData<T>& d, const T* p, const
 
 // Most constraint rows off the tree sparsity handled by the Woodbury identity per Newton step.
 constexpr int kMaxWoodburyRows = 24;
-// Whether the Newton Hessian is factorized densely (model option `jacobian`; auto: below
-// kJacobianAutoDenseNv = 60 dofs, MuJoCo's rule). Measured on one core (2026-12-03, 5 alternating
-// runs each, best): on MS-Human-700-Locomotion (nv 36) the dense factor with rank-one updates
-// takes 63 us/step against 70 for tree + Woodbury; on MS-Human-700 (nv 85) the two are level
-// (259 vs 261 us/step; the solve 93 vs 102 us in favour of the tree path).
+// Whether the Newton Hessian is factorized densely: only when the model asks for it (option
+// `jacobian` = dense; auto and sparse take the elimination-tree layout, falling back to dense
+// beyond kMaxWoodburyRows rows off its chains). History: on 2026-12-03, with M's tree and the
+// patella couplings as Woodbury rows, the dense factor was faster on MS-Human-700-Locomotion
+// (nv 36: 63 vs 70 us/step) and auto followed MuJoCo's rule (dense below 60 dofs). With the
+// elimination tree (2026-12-04, one core, 4 alternating runs of 4000 steps) the tree path is
+// faster on every model tried: Locomotion 53.0 vs 54.7 us/step (median; callgrind -2 % of
+// instructions), humanoid30 (nv 30) 19.6-21.1 vs 26.4-29.4, myofinger (nv 4) level.
 template <typename T>
 SINEW_HD bool dense_hessian(const ModelView<T>& m) {
-  return m.opt.jacobian == kJacobianDense ||
-         (m.opt.jacobian == kJacobianAuto && m.size.nv < kJacobianAutoDenseNv);
+  return m.opt.jacobian == kJacobianDense;
 }
 
 // How the current Newton Hessian H = M + J_A^T D J_A is factorized: `tree` (packed L^T D L of the
