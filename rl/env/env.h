@@ -76,6 +76,11 @@ class Env {
   // Threads used for the per-world work (shared with the networks' thread setting).
   void set_pool(cpu::ThreadPool* pool) { pool_ = pool; }
 
+  // Training progress in environment samples so far (the trainer calls it before each rollout,
+  // also after a resume), for tasks with a curriculum. An environment that never hears of it
+  // (evaluation) runs the full task. Default: ignored.
+  virtual void set_training_samples(long long samples) { (void)samples; }
+
  protected:
   // Task hooks, called concurrently for different worlds (never twice for one world at a time).
   virtual void reset_world(int w, Rng& rng) = 0;

@@ -11,6 +11,10 @@
 // success: upright for the whole episode. Observation: qpos without the two horizontal root slides
 // (found from their world axes), qvel / 10, activations, muscle lengths normalised to their length
 // range, muscle velocities / length-range width, muscle forces / 1000 N (clipped to +-10).
+// Curriculum (optional): with root_speed_ramp_samples = S > 0 the push speed of training episodes
+// grows linearly from root_speed_start to root_speed over the first S training samples (the
+// trainer reports its sample count, Env::set_training_samples); evaluation, which does not,
+// always pushes at root_speed.
 #include <algorithm>
 #include <cmath>
 
@@ -40,6 +44,8 @@ class StandEnv final : public PhysicsEnv {
                                   std::to_string(model_.size.nkey) + ")");
     joint_noise_ = p.get<double>("joint_noise", 0.05, 0.0, 1.0);
     root_speed_ = p.get<double>("root_speed", 0.5, 0.0, 10.0);
+    speed_start_ = p.get<double>("root_speed_start", 0.0, 0.0, 10.0);
+    ramp_samples_ = p.get<double>("root_speed_ramp_samples", 0.0, 0.0, 1e12);
     min_height_ = p.get<double>("min_height", 0.75);
     max_tilt_ = p.get<double>("max_tilt_deg", 30.0, 0.0, 180.0) * M_PI / 180;
     alive_bonus_ = p.get<double>("alive_bonus", 1.0);
@@ -93,7 +99,8 @@ class StandEnv final : public PhysicsEnv {
     // a world-frame horizontal velocity of root_speed in a uniform direction, expressed on the
     // (orthogonal, horizontal) slide axes
     const double a = rng.uniform(0, 2 * M_PI);
-    const double vx = root_speed_ * std::cos(a), vy = root_speed_ * std::sin(a);
+    const double speed = push_speed();
+    const double vx = speed * std::cos(a), vy = speed * std::sin(a);
     for (int k = 0; k < 2; ++k) d.qvel[horiz_v_[k]] = vx * horiz_axis_[k].x + vy * horiz_axis_[k].y;
     refresh(w);
   }
@@ -125,6 +132,16 @@ class StandEnv final : public PhysicsEnv {
            std::fabs(d.qpos[list_]) < max_tilt_;
   }
   bool terminated_world(int w) const override { return !upright(w); }
+
+ public:
+  void set_training_samples(long long samples) override { samples_ = double(samples); }
+  // The push speed of the next reset: root_speed, or on the curriculum ramp during training.
+  double push_speed() const {
+    if (!(ramp_samples_ > 0) || samples_ < 0 || samples_ >= ramp_samples_) return root_speed_;
+    return speed_start_ + (root_speed_ - speed_start_) * samples_ / ramp_samples_;
+  }
+
+ protected:
   double score_world(int w) const override { return *world(w).time - model_.key_time[keyframe_]; }
   bool success_world(int w) const override {
     return upright(w) && score_world(w) >= spec_.max_episode_steps * spec_.control_dt - 1e-9;
@@ -136,6 +153,8 @@ class StandEnv final : public PhysicsEnv {
   std::vector<motion::Vec3d> horiz_axis_;  // their world axes
   double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
   double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2, upright_weight_ = 1;
+  double speed_start_ = 0, ramp_samples_ = 0;
+  double samples_ = -1;  // training samples so far; < 0: not training (evaluation)
   std::vector<int> free_hinges_;
 };
 

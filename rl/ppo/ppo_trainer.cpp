@@ -319,6 +319,7 @@ void PpoTrainer::adapt_lr(double approx_kl) {
 
 IterationStats PpoTrainer::iterate() {
   IterationStats st;
+  env_->set_training_samples(samples_);
   collect(st);
   if (reward_model_) {  // the learned reward trains on this rollout (counted as update time)
     const auto t1 = Clock::now();

@@ -233,6 +233,7 @@ QflexStats QflexTrainer::iterate() {
   QflexStats s;
   const long long target = st_.samples + cfg_.iteration_samples;
   const long long updates0 = st_.updates;
+  env_->set_training_samples(st_.samples);
   while (st_.samples < target && !done()) env_step(s);
   ++st_.iteration;
   s.iteration = st_.iteration;

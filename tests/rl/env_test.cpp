@@ -355,6 +355,33 @@ TEST_CASE("locomotion_stand env: start state and the zero-excitation fall") {
   CHECK(env->flagged_count() == 0);
 }
 
+TEST_CASE("locomotion_stand env: push-speed curriculum over training samples") {
+  const int N = 2;
+  auto env = make_env("locomotion_stand",
+                      json{{"root_speed_start", 0.1}, {"root_speed_ramp_samples", 1000}}, N, 5);
+  const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
+  REQUIRE(pe != nullptr);
+  const Model& m = pe->model();
+  const int O = env->spec().obs_dim, nq = m.size.nq;
+  // the root slides are the first three dofs; the speed is rotation-invariant over them
+  auto speeds = [&] {
+    env->reset();
+    std::vector<double> out;
+    for (int w = 0; w < N; ++w) {
+      const float* v = env->obs().data() + static_cast<std::size_t>(w) * O + (nq - 2);
+      out.push_back(10.0 *
+                    std::sqrt(double(v[0]) * v[0] + double(v[1]) * v[1] + double(v[2]) * v[2]));
+    }
+    return out;
+  };
+  for (double s : speeds()) CHECK(s == doctest::Approx(0.5).epsilon(1e-4));  // not training: full
+  const std::pair<long long, double> ramp[] = {{0, 0.1}, {500, 0.3}, {1000, 0.5}, {5000, 0.5}};
+  for (const auto& [samples, want] : ramp) {
+    env->set_training_samples(samples);
+    for (double s : speeds()) CHECK(s == doctest::Approx(want).epsilon(1e-4));
+  }
+}
+
 TEST_CASE("make_env: unknown task and unknown parameters name the culprit") {
   const std::string task = error_of([] { make_env("pendulumm", json::object(), 2, 1); });
   CHECK(task.find("pendulumm") != std::string::npos);
