@@ -47,16 +47,18 @@ void Agent::mean_actions(const nn::Matrix& obs_n, nn::Matrix& mean) const {
 
 void Agent::values(const nn::Matrix& obs_n, nn::Matrix& v) const { value.forward(obs_n, v); }
 
-void Agent::sample(const nn::Matrix& mean, std::vector<Rng>& rngs, nn::Matrix& actions,
-                   float* logp) const {
+void Agent::sample(const nn::Matrix& mean, std::vector<Rng>& rngs, nn::Matrix& actions, float* logp,
+                   const ActionBounds& bounds) const {
   const int rows = static_cast<int>(mean.rows()), A = act_dim();
   actions.resize(rows, A);
   for (int r = 0; r < rows; ++r) {
     for (int j = 0; j < A; ++j)
       actions(r, j) = mean(r, j) + std::exp(log_std[j]) * static_cast<float>(rngs[r].normal());
     if (logp)
-      logp[r] =
-          static_cast<float>(gaussian_log_prob(&mean(r, 0), log_std.data(), &actions(r, 0), A));
+      logp[r] = static_cast<float>(
+          bounds.lo ? clipped_log_prob(&mean(r, 0), log_std.data(), &actions(r, 0), bounds.lo,
+                                       bounds.hi, A)
+                    : gaussian_log_prob(&mean(r, 0), log_std.data(), &actions(r, 0), A));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "rl/env/rng.h"
 #include "rl/nn/mlp.h"
 #include "rl/ppo/normalizer.h"
+#include "rl/ppo/ppo_loss.h"
 
 namespace sinew::rl {
 
@@ -41,9 +42,10 @@ class Agent {
   // Value predictions ([rows][1]) for normalised observations.
   void values(const nn::Matrix& obs_n, nn::Matrix& v) const;
   // Samples actions a = mean + exp(log_std) * eps, eps from rngs[row] (one stream per world);
-  // writes the log-probabilities when logp is non-null.
-  void sample(const nn::Matrix& mean, std::vector<Rng>& rngs, nn::Matrix& actions,
-              float* logp) const;
+  // writes the log-probabilities when logp is non-null: of the Gaussian sample, or with bounds
+  // of the clipped action (clipped_log_prob, rl/ppo/ppo_loss.h).
+  void sample(const nn::Matrix& mean, std::vector<Rng>& rngs, nn::Matrix& actions, float* logp,
+              const ActionBounds& bounds = {}) const;
 
   void save(std::ostream& os) const;
   static Agent load(std::istream& is, const std::string& what);

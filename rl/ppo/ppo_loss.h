@@ -15,7 +15,10 @@
 namespace sinew::rl {
 
 struct PpoLossConfig {
-  float clip = 0.2f;        // epsilon of the clipped surrogate
+  float clip = 0.2f;  // epsilon of the clipped surrogate
+  // Likelihood of the executed (clipped) action instead of the Gaussian sample (clipped_log_prob
+  // below; needs the action bounds passed to ppo_loss).
+  bool clipped_likelihood = false;
   float value_clip = 0.0f;  // > 0: clip the value change to +-value_clip (PPO2-style)
   float value_coef = 0.5f;
   float entropy_coef = 0.0f;
@@ -36,15 +39,40 @@ double gaussian_log_prob(const float* mean, const float* log_std, const float* a
 // Entropy of N(., exp(log_std)^2) in A dimensions.
 double gaussian_entropy(const float* log_std, int A);
 
+// log Phi(z) of the standard normal CDF, accurate in double for every z (erfc, and for z < -20
+// the asymptotic series, where erfc underflows), and the ratio lambda = phi(z) / Phi(z) (inverse
+// Mills ratio) = d log Phi / dz.
+double log_ndtr(double z, double* lambda);
+
+// Log-likelihood of the action the environment executes, clip(a, lo, hi), when a ~ N(mean,
+// sigma^2) per dimension (the clipped-action policy gradient of Fujita & Maeda, "Clipped Action
+// Policy Gradient", ICML 2018): a dimension with a <= lo contributes log Phi((lo - mu) / sigma),
+// the probability of every sample that clips to lo; a >= hi contributes log Phi((mu - hi) /
+// sigma); others the Gaussian density. For muscle excitations most samples of a mean far below 0
+// clip to 0 and have likelihood ~1 whatever the mean, so the mean of an unused muscle no longer
+// random-walks under the PPO update (the Gaussian likelihood of the raw sample makes it drift
+// and inflates the KL: docs/training.md). lo/hi [A].
+double clipped_log_prob(const float* mean, const float* log_std, const float* a, const float* lo,
+                        const float* hi, int A);
+
+// Action bounds for ppo_loss with clipped_likelihood.
+struct ActionBounds {
+  const float* lo = nullptr;
+  const float* hi = nullptr;
+};
+
 // B samples, A action dimensions. Inputs row-major: mean [B][A], log_std [A], action [B][A],
 // logp_old [B], adv [B] (as used: normalise before calling if wanted), value [B] (prediction),
 // value_old [B] (prediction at collection), ret [B] (value targets).
 // Outputs: d_mean [B][A] (written), d_log_std [A] (ADDED to), d_value [B] (written): the
 // gradients of L. Returns the loss terms and diagnostics.
+// With cfg.clipped_likelihood the log-probabilities (here and in logp_old) are clipped_log_prob's
+// over `bounds` (required then).
 PpoLossStats ppo_loss(const PpoLossConfig& cfg, int B, int A, const float* mean,
                       const float* log_std, const float* action, const float* logp_old,
                       const float* adv, const float* value, const float* value_old,
-                      const float* ret, float* d_mean, float* d_log_std, float* d_value);
+                      const float* ret, float* d_mean, float* d_log_std, float* d_value,
+                      const ActionBounds& bounds = {});
 
 // Bound loss on the policy mean, for actions that the environment clips to [lo_j, hi_j] (muscle
 // excitations in [0, 1]): where the mean lies beyond the bounds by more than margin (hi - lo),

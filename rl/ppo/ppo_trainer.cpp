@@ -62,6 +62,11 @@ PpoTrainer::PpoTrainer(const TrainConfig& cfg)
 
 PpoTrainer::~PpoTrainer() = default;
 
+ActionBounds PpoTrainer::action_bounds() const {
+  if (!cfg_.ppo.loss.clipped_likelihood) return {};
+  return {env_->spec().act_low.data(), env_->spec().act_high.data()};
+}
+
 long long PpoTrainer::samples_per_iteration() const {
   return static_cast<long long>(cfg_.num_envs) * cfg_.ppo.rollout_steps;
 }
@@ -93,7 +98,8 @@ void PpoTrainer::collect(IterationStats& st) {
     auto t0 = Clock::now();
     agent_.mean_actions(x, mean);
     agent_.values(x, v);
-    agent_.sample(mean, act_rng_, a, logp_.data() + static_cast<std::size_t>(t) * N);
+    agent_.sample(mean, act_rng_, a, logp_.data() + static_cast<std::size_t>(t) * N,
+                  action_bounds());
     obs_.middleRows(static_cast<Eigen::Index>(t) * N, N) = x;
     act_.middleRows(static_cast<Eigen::Index>(t) * N, N) = a;
     for (int n = 0; n < N; ++n) val_[static_cast<std::size_t>(t) * N + n] = v(n, 0);
@@ -243,7 +249,7 @@ void PpoTrainer::update(IterationStats& st) {
       const PpoLossStats ls =
           ppo_loss(pc.loss, M, A, mean.data(), agent_.log_std.data(), a.data(), logp_old.data(),
                    adv.data(), v_pred.data(), v_old.data(), ret.data(), d_mean.data(),
-                   agent_.log_std_grad.data(), d_v.data());
+                   agent_.log_std_grad.data(), d_v.data(), action_bounds());
       const EnvSpec& es = env_->spec();
       const double lb = bound_loss(M, A, mean.data(), es.act_low.data(), es.act_high.data(),
                                    pc.loss.bound_coef, pc.loss.bound_margin, d_mean.data());

@@ -82,6 +82,8 @@ class PpoTrainer {
   bool done() const { return samples_ >= cfg_.total_samples; }
   // Samples one iteration adds: num_envs * rollout_steps.
   long long samples_per_iteration() const;
+  // The environment's action bounds when ppo.clipped_likelihood is on, else none.
+  ActionBounds action_bounds() const;
 
   IterationStats iterate();
 

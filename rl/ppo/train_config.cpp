@@ -52,6 +52,7 @@ PpoConfig parse_ppo(const nlohmann::json& j, const std::string& where) {
   p.loss.entropy_coef = r.get("entropy_coef", p.loss.entropy_coef, -1.f, 1.f);
   p.loss.bound_coef = r.get("bound_coef", p.loss.bound_coef, 0.f, 1e6f);
   p.loss.bound_margin = r.get("bound_margin", p.loss.bound_margin, 0.f, 1e3f);
+  p.loss.clipped_likelihood = r.get("clipped_likelihood", p.loss.clipped_likelihood);
   p.max_grad_norm = r.get("max_grad_norm", p.max_grad_norm, 0.f, 1e9f);
   p.adv_norm = r.get("adv_norm", p.adv_norm);
   p.target_kl = r.get("target_kl", p.target_kl, 0.f, 1e3f);
@@ -61,6 +62,10 @@ PpoConfig parse_ppo(const nlohmann::json& j, const std::string& where) {
   if (p.min_log_std > p.max_log_std)
     throw std::invalid_argument(where + ": min_log_std > max_log_std");
   p.flow = parse_flow_explore_config(r.sub("flow"), where + "/flow");
+  if (p.flow.enabled && p.loss.clipped_likelihood)
+    throw std::invalid_argument(where +
+                                "/clipped_likelihood: not with flow exploration (the PPO action "
+                                "is then the flow's source sample, which is not clipped)");
   r.finish();
   return p;
 }
@@ -147,6 +152,7 @@ nlohmann::json ppo_to_json(const TrainConfig& c) {
             {"entropy_coef", p.loss.entropy_coef},
             {"bound_coef", p.loss.bound_coef},
             {"bound_margin", p.loss.bound_margin},
+            {"clipped_likelihood", p.loss.clipped_likelihood},
             {"max_grad_norm", p.max_grad_norm},
             {"adv_norm", p.adv_norm},
             {"target_kl", p.target_kl},
