@@ -15,11 +15,12 @@ namespace sinew::rl {
 
 namespace {
 
-qflex::BrnMlpConfig net(const std::vector<int>& hidden, bool batch_renorm) {
+qflex::BrnMlpConfig net(const std::vector<int>& hidden, bool batch_renorm, float out_gain = 1.f) {
   qflex::BrnMlpConfig n;
   n.hidden = hidden;
   n.activation = nn::Activation::kRelu;
   n.batch_renorm = batch_renorm;
+  n.out_gain = out_gain;
   return n;
 }
 
@@ -70,7 +71,9 @@ nlohmann::json to_json(const FlowExploreConfig& c) {
 FlowExplorer::FlowExplorer(int obs_dim, int act_dim, std::vector<float> lo, std::vector<float> hi,
                            const FlowExploreConfig& cfg, float gamma, std::uint64_t seed)
     : critic(obs_dim, act_dim, net(cfg.critic_hidden, cfg.critic_batch_renorm), seed * 5 + 3),
-      velocity(obs_dim, act_dim, net(cfg.velocity_hidden, false), seed * 5 + 4),
+      // the velocity field starts near zero (output gain 0.01): until it has learned from the
+      // critic, the executed action is about PPO's own sample
+      velocity(obs_dim, act_dim, net(cfg.velocity_hidden, false, 0.01f), seed * 5 + 4),
       cfg_(cfg),
       obs_dim_(obs_dim),
       act_dim_(act_dim),

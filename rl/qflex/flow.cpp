@@ -102,10 +102,12 @@ void VelocityField::integrate(const nn::Matrix& s, const nn::Matrix& a0, int K, 
   std::vector<float> t(B);
   nn::Matrix v;
   const float dt = 1.f / static_cast<float>(K);
+  // v_clip <= 0 means K (the published default), not zero: a zero clip would stop the flow
+  const float c = v_clip > 0 ? v_clip : static_cast<float>(K);
   for (int k = 0; k < K; ++k) {
     std::fill(t.begin(), t.end(), static_cast<float>(k + 1) / static_cast<float>(K));
     velocity(s, a, t.data(), v, Mode::kEval);
-    a += dt * v.cwiseMax(-v_clip).cwiseMin(v_clip);
+    a += dt * v.cwiseMax(-c).cwiseMin(c);
   }
 }
 

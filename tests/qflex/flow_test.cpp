@@ -119,6 +119,12 @@ TEST_CASE("flow matching: the loss falls on a fixed target and the flow moves to
   MESSAGE("mean distance to the maximiser: source "
           << d0 << ", after the flow " << d1 << " (ascent pairs: " << mean_dist(a1, a_star) << ")");
   CHECK(d1 < 0.5 * d0);
+  // v_clip 0 is the default of both learners' configs and means K, not "no motion" (until
+  // 2026-12-04 it clipped every velocity to zero in PPO + flow)
+  Matrix moved0;
+  field.integrate(s, fresh, 20, 0.f, moved0);
+  CHECK((moved0 - moved).cwiseAbs().maxCoeff() == 0.f);
+  CHECK(mean_dist(moved0, a_star) < 0.5 * d0);
 }
 
 TEST_CASE("flow-matching gradient matches finite differences") {
