@@ -172,11 +172,7 @@ SINEW_HD T tendon_length_pieces(const ModelView<T>& m, WorldData<T>& d, int t, O
   T scale = 1;
   auto piece = [&](const Vec3<T>& a, int ba, const Vec3<T>& b, int bb) {
     Vec3<T> dir = b - a;
-    const T n = norm(dir);
-    if (n < RealTraits<T>::kMinVal)
-      dir = Vec3<T>(1, 0, 0);
-    else
-      dir *= T(1) / n;
+    const T n = wrapdetail::normalize3(dir);
     on_piece(a, ba, b, bb, dir, scale);
     return n;
   };
@@ -259,12 +255,8 @@ SINEW_HD T tendon_length_wrenches(const ModelView<T>& m, WorldData<T>& d, int t)
     } else {
       d.ten_wrench_body[base + n] = b;
       T* w = d.ten_wrench + 6 * (base + n++);
-      w[0] = tau.x;
-      w[1] = tau.y;
-      w[2] = tau.z;
-      w[3] = f.x;
-      w[4] = f.y;
-      w[5] = f.z;
+      for (int k = 0; k < 6; ++k) w[k] = 0;
+      tendondetail::add_wrench(w, tau, f);
     }
   };
   const T len = tendon_length_pieces(
