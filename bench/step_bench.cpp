@@ -20,11 +20,7 @@ void run(benchmark::State& state, const std::string& path) {
   const int nthread = static_cast<int>(state.range(1));
   Model m = load_model(path);
   std::vector<float> fstore;
-  ModelView<T> mv;
-  if constexpr (sizeof(T) == 8)
-    mv = m.view();
-  else
-    mv = m.view_float(fstore);
+  const ModelView<T> mv = m.view_as<T>(fstore);
   Data<T> data(m, nworld);
   for (int w = 0; w < nworld; ++w) {
     if (m.size.nkey > 0) data.reset_keyframe(m, 0, w);

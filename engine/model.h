@@ -265,6 +265,14 @@ struct Model {
   ModelView<double> view() const;
   // View in float over `storage` (filled from this model; keep `storage` alive).
   ModelView<float> view_float(std::vector<float>& storage) const;
+  // view() when T is double, view_float(storage) when T is float.
+  template <typename T>
+  ModelView<T> view_as(std::vector<float>& storage) const {
+    if constexpr (sizeof(T) == sizeof(double))
+      return view();
+    else
+      return view_float(storage);
+  }
   // Total mass of all bodies (kg).
   double total_mass() const;
 };

@@ -67,11 +67,7 @@ TEST_CASE("kernel bodies over an emulated CUDA grid match the CPU driver bit for
     auto check_prec = [&](auto tag) {
       using T = decltype(tag);
       std::vector<float> fstore;
-      ModelView<T> mv;
-      if constexpr (sizeof(T) == 8)
-        mv = m.view();
-      else
-        mv = m.view_float(fstore);
+      const ModelView<T> mv = m.view_as<T>(fstore);
       Data<T> cpu_data(m, nworld), grid_data(m, nworld);
       init(m, cpu_data, true);
       init(m, grid_data, true);

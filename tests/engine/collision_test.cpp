@@ -764,11 +764,7 @@ TEST_CASE_TEMPLATE("collision stage fills the contact arrays", T, float, double)
   Data<T> data(m, 1);
   WorldData<T> d = data.world(0);
   std::vector<float> fstore;
-  ModelView<T> mv;
-  if constexpr (std::is_same<T, float>::value)
-    mv = m.view_float(fstore);
-  else
-    mv = m.view();
+  ModelView<T> mv = m.view_as<T>(fstore);
   const Mat3<double> I = Mat3<double>::identity();
   place(d, 0, 0, 0, 0, I);
   place(d, 1, 0, 0, 0.09, I);
