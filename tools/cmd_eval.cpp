@@ -33,7 +33,9 @@ int eval_qflex(const cxxopts::ParseResult& r) {
       r.count("seed") ? r["seed"].as<unsigned long long>() : base.seed + 1000003;
   rl::qflex::QflexTrainer tr(base, qc);
   tr.load_checkpoint(path);
-  EvalOutcome ev = run_eval(base, nullptr, episodes, seed, r.count("baseline") > 0);
+  EvalOptions opt;
+  opt.baseline = r.count("baseline") > 0;
+  EvalOutcome ev = run_eval(base, nullptr, episodes, seed, opt);
   ev.score_name = tr.env().spec().score_name;
   ev.lower_is_better = tr.env().spec().score_lower_is_better;
   ev.policy = rl::qflex::evaluate_trainer(tr, episodes, seed);
@@ -71,7 +73,13 @@ int cmd_eval(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "clipped-mean",
       "act with the mean of the clipped Gaussian E[clip(a)] (what the stochastic policy executes "
-      "on average) instead of clip(mean)")("h,help", "show this help");
+      "on average) instead of clip(mean)")(
+      "stochastic",
+      "act with actions sampled from the policy's Gaussian, as in training (a diagnostic: the "
+      "issue's metrics use the deterministic policy)")(
+      "random-start",
+      "task track: start each episode at a phase uniform over the clip's first cycle instead "
+      "of phase 0")("h,help", "show this help");
   opts.parse_positional({"checkpoint"});
   opts.positional_help("CHECKPOINT");
   auto r = opts.parse(argc, argv);
@@ -113,10 +121,19 @@ int cmd_eval(int argc, char** argv) {
   const int episodes = r.count("episodes") ? r["episodes"].as<int>() : cfg.eval_episodes;
   const std::uint64_t seed =
       r.count("seed") ? r["seed"].as<unsigned long long>() : cfg.seed + 1000003;
-  const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, baseline,
-                                  ck ? ck->reward_model_state : std::string(),
-                                  r.count("trajectory") ? r["trajectory"].as<std::string>() : "",
-                                  ck ? ck->flow_state : std::string(), r.count("clipped-mean") > 0);
+  EvalOptions opt;
+  opt.baseline = baseline;
+  if (ck) opt.reward_model_state = ck->reward_model_state;
+  if (ck) opt.flow_state = ck->flow_state;
+  if (r.count("trajectory")) opt.trajectory_path = r["trajectory"].as<std::string>();
+  opt.clipped_mean = r.count("clipped-mean") > 0;
+  opt.stochastic = r.count("stochastic") > 0;
+  opt.random_start = r.count("random-start") > 0;
+  if (opt.stochastic && opt.clipped_mean) {
+    std::cerr << "sinew eval: --stochastic and --clipped-mean exclude each other\n";
+    return 2;
+  }
+  const EvalOutcome ev = run_eval(cfg, ck ? &ck->agent : nullptr, episodes, seed, opt);
   print_eval(ev, stdout);
   if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
   if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());

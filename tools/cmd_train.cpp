@@ -93,7 +93,7 @@ int cmd_train(int argc, char** argv) {
       throw std::invalid_argument("--max-minutes is not supported for algo 'qflex' yet");
     auto qt = rl::qflex::run_training(cfg, out, r.count("resume") > 0, quiet);
     if (r.count("no-eval") || cfg.eval_episodes == 0) return 0;
-    EvalOutcome ev = run_eval(cfg, nullptr, cfg.eval_episodes, cfg.seed + 1000003, false);
+    EvalOutcome ev = run_eval(cfg, nullptr, cfg.eval_episodes, cfg.seed + 1000003);
     ev.score_name = qt->env().spec().score_name;
     ev.lower_is_better = qt->env().spec().score_lower_is_better;
     ev.policy = rl::qflex::evaluate_trainer(*qt, cfg.eval_episodes, cfg.seed + 1000003);
@@ -165,8 +165,10 @@ int cmd_train(int argc, char** argv) {
     rm->save(os);
     reward_state = os.str();
   }
-  const EvalOutcome ev = run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, false,
-                                  reward_state, "", tr.flow_state());
+  EvalOptions opt;
+  opt.reward_model_state = reward_state;
+  opt.flow_state = tr.flow_state();
+  const EvalOutcome ev = run_eval(cfg, &tr.agent(), cfg.eval_episodes, cfg.seed + 1000003, opt);
   print_eval(ev, stdout);
   write_eval_json(ev, out + "/eval.json");
   return 0;

@@ -16,9 +16,9 @@
 namespace sinew::cli {
 
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
-                     bool with_baseline, const std::string& reward_model_state,
-                     const std::string& trajectory_path, const std::string& flow_state,
-                     bool clipped_mean) {
+                     const EvalOptions& opt) {
+  const bool with_baseline = opt.baseline, clipped_mean = opt.clipped_mean;
+  const std::string &reward_model_state = opt.reward_model_state, &flow_state = opt.flow_state;
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
@@ -34,7 +34,7 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     ev.lower_is_better = env->spec().score_lower_is_better;
     // tracking task: deterministic starts at phase 0, the trained reward model
     auto* te = dynamic_cast<track::TrackEnv*>(env.get());
-    if (te) te->set_eval_mode(true);
+    if (te) te->set_eval_mode(true, opt.random_start);
     if (rl::RewardModel* rm = rl::find_reward_model(*env); rm && !reward_model_state.empty()) {
       std::istringstream is(reward_model_state);
       rm->load(is, "checkpoint (reward model)");
@@ -76,9 +76,11 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
   }
   if (agent)
     ev.policy =
-        run(rl::deterministic_policy(*agent, flow ? &*flow : nullptr, clipped_mean ? &lo : nullptr,
-                                     clipped_mean ? &hi : nullptr),
-            &ev.policy_track, trajectory_path);
+        run(opt.stochastic ? rl::stochastic_policy(*agent, episodes, seed, flow ? &*flow : nullptr)
+                           : rl::deterministic_policy(*agent, flow ? &*flow : nullptr,
+                                                      clipped_mean ? &lo : nullptr,
+                                                      clipped_mean ? &hi : nullptr),
+            &ev.policy_track, opt.trajectory_path);
   if (with_baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track, "");

@@ -26,15 +26,22 @@ struct EvalOutcome {
   std::optional<std::vector<track::EpisodeMetrics>> policy_track, baseline_track;
 };
 
+// What run_eval does beside the deterministic policy of `agent`.
+struct EvalOptions {
+  bool baseline = false;           // also evaluate zero excitation
+  std::string reward_model_state;  // a checkpoint's learned-reward section (may be empty): returns
+                                   // then use the trained reward model
+  std::string trajectory_path;     // when set, world 0 of the policy is recorded there
+                                   // (viewer::write_trajectory; physics tasks)
+  std::string flow_state;          // a PPO + flow checkpoint's flow section: act through the flow
+  bool clipped_mean = false;       // act with E[clip(a)] instead of clip(mean)
+  bool stochastic = false;         // act with sampled actions (as in training) instead of the mean
+  bool random_start = false;       // task track: start phases uniform over the first cycle, not 0
+};
+
 // agent may be null (baseline only). The evaluation worlds use `seed`, not the training seed.
-// reward_model_state: a checkpoint's learned-reward section, loaded into the evaluation task
-// (returns then use the trained reward model); may be empty. trajectory_path: when not empty,
-// world 0 of the policy's evaluation is recorded there (viewer::write_trajectory; physics tasks).
-// flow_state: a PPO + flow checkpoint's flow section; the policy then acts through the flow.
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
-                     bool with_baseline, const std::string& reward_model_state = "",
-                     const std::string& trajectory_path = "", const std::string& flow_state = "",
-                     bool clipped_mean = false);
+                     const EvalOptions& opt = {});
 void print_eval(const EvalOutcome& ev, std::FILE* out);
 void write_eval_json(const EvalOutcome& ev, const std::string& path);
 // One row per episode: who (policy/baseline), world, score, success, return, length, truncated.

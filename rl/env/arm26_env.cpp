@@ -85,7 +85,7 @@ class Arm26ReachEnv final : public PhysicsEnv {
     targets_[2 * w] = h[0];
     targets_[2 * w + 1] = h[1];
     random_angles(rng, d.qpos);
-    refresh(w);
+    refresh_reset(w);
   }
   void observe_world(int w, float* o) const override {
     const WorldData<double> d = world(w);

@@ -74,6 +74,11 @@ void PhysicsEnv::refresh(int w) {
   kinematics(mv_, d);
 }
 
+void PhysicsEnv::refresh_reset(int w) {
+  WorldData<double> d = data_.world(w);
+  forward(mv_, d);
+}
+
 int PhysicsEnv::body_id(const std::string& name) const {
   for (int b = 0; b < model_.size.nbody; ++b)
     if (model_.body_name[b] == name) return b;

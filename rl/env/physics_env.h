@@ -42,8 +42,13 @@ class PhysicsEnv : public Env {
   void init_actions();
   // Recomputes the body, geom and site poses of world w from its qpos (the engine's step leaves
   // them at the start of the last physics step); act_world() does it after stepping, tasks call
-  // it after a reset. Muscle lengths and forces stay those of the last physics step.
+  // it after changing qpos outside a step. Muscle lengths and forces stay those of the last
+  // physics step.
   void refresh(int w);
+  // After a reset: the whole forward pass at the new state (poses, tendon and muscle lengths,
+  // velocities and forces, contacts), so that the first observation of an episode describes the
+  // reset state and not the end of the world's previous episode (or zeros).
+  void refresh_reset(int w);
   // Muscle state of world w into o (3 nu floats): per actuator its length normalised to the
   // length range, velocity / range width and force / 1000 N (clamped to +-10). Returns 3 nu.
   int write_muscle_obs(int w, float* o) const;

@@ -102,7 +102,7 @@ class StandEnv final : public PhysicsEnv {
     const double speed = push_speed();
     const double vx = speed * std::cos(a), vy = speed * std::sin(a);
     for (int k = 0; k < 2; ++k) d.qvel[horiz_v_[k]] = vx * horiz_axis_[k].x + vy * horiz_axis_[k].y;
-    refresh(w);
+    refresh_reset(w);
   }
   void observe_world(int w, float* o) const override {
     const WorldData<double> d = world(w);

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
+#include <string>
 
 namespace sinew::rl {
 
@@ -70,6 +72,27 @@ PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow, const std::vecto
       mean = exec;
     }
     std::copy(mean.data(), mean.data() + mean.size(), actions.begin());
+  };
+}
+
+PolicyFn stochastic_policy(Agent& agent, int nworld, std::uint64_t seed, FlowExplorer* flow) {
+  auto rngs = std::make_shared<std::vector<Rng>>();
+  for (int w = 0; w < nworld; ++w) rngs->emplace_back(seed, 0x5eed0000ull + w);
+  return [&agent, flow, rngs](const std::vector<float>& obs, std::vector<float>& actions) {
+    const int rows = static_cast<int>(obs.size() / agent.obs_dim());
+    if (rows != static_cast<int>(rngs->size()))
+      throw std::invalid_argument("stochastic_policy: " + std::to_string(rows) +
+                                  " observation rows for " + std::to_string(rngs->size()) +
+                                  " random streams");
+    nn::Matrix x, mean, a, exec;
+    agent.normalize(obs.data(), rows, false, x);
+    agent.mean_actions(x, mean);
+    agent.sample(mean, *rngs, a, nullptr);
+    if (flow) {
+      flow->transport(x, a, exec);
+      a = exec;
+    }
+    std::copy(a.data(), a.data() + a.size(), actions.begin());
   };
 }
 

@@ -4,6 +4,7 @@
 // a trained agent (deterministic: the Gaussian's mean), a constant baseline or anything else.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -33,6 +34,11 @@ EvalSummary evaluate(Env& env, const PolicyFn& policy, const StepHook& on_step =
 PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow = nullptr,
                               const std::vector<float>* act_low = nullptr,
                               const std::vector<float>* act_high = nullptr);
+// The stochastic policy of an agent, as in training: a = mean + sigma * eps with one random
+// stream per world (`nworld` streams from `seed`), through the flow when given. A diagnostic of
+// how far the deterministic policy is from the one that was trained.
+PolicyFn stochastic_policy(Agent& agent, int nworld, std::uint64_t seed,
+                           FlowExplorer* flow = nullptr);
 // E[clip(X, lo, hi)] for X ~ N(mu, sigma^2) (closed form with the normal cdf and pdf).
 double clipped_gaussian_mean(double mu, double sigma, double lo, double hi);
 // Every action at `value`, clipped by the env to its bounds (0 = zero excitation for muscles).

@@ -125,7 +125,7 @@ double TrackEnv::heading(const double* xquat_root) const {
 void TrackEnv::reset_world(int w, rl::Rng& rng) {
   WorldState& s = ws_[w];
   data_.reset(model_, w);
-  s.start = (!eval_mode_ && random_start_)
+  s.start = (eval_mode_ ? eval_random_start_ : random_start_)
                 ? std::min(cycle_frames_ - 1, static_cast<int>(rng.uniform() * cycle_frames_))
                 : 0;
   s.t = 0;
@@ -139,7 +139,7 @@ void TrackEnv::reset_world(int w, rl::Rng& rng) {
     for (int q : sel_.hinge_qpos) d.qpos[q] += init_noise_ * rng.normal();
     project_couplings(mv_, d.qpos);
   }
-  refresh(w);
+  refresh_reset(w);
   refresh_errors(w);
 }
 

@@ -53,7 +53,12 @@ class TrackEnv final : public rl::PhysicsEnv,
   TrackEnv(rl::ConfigReader& p, int n, std::uint64_t seed);
 
   // Evaluation: every episode starts at reference frame 0 without noise.
-  void set_eval_mode(bool on) { eval_mode_ = on; }
+  // Evaluation: no initial noise, start at phase 0 (or, with random_start, uniform over the first
+  // cycle as in training).
+  void set_eval_mode(bool on, bool random_start = false) {
+    eval_mode_ = on;
+    eval_random_start_ = random_start;
+  }
   const Reference& reference() const { return ref_; }
   const TrackSelection& selection() const { return sel_; }
   int start_frame(int w) const { return ws_[w].start; }
@@ -114,7 +119,7 @@ class TrackEnv final : public rl::PhysicsEnv,
   int cycle_frames_ = 1, feature_dim_ = 0;
   double termination_distance_ = 0.15, init_noise_ = 0;
   double alive_bonus_ = 0, effort_weight_ = 0, power_weight_ = 0;
-  bool random_start_ = true, eval_mode_ = false, adversarial_ = false;
+  bool random_start_ = true, eval_mode_ = false, eval_random_start_ = false, adversarial_ = false;
   ExpRewardConfig exp_;
   Discriminator disc_;
   rl::Rng disc_rng_;

@@ -85,6 +85,37 @@ TEST_CASE("reference-state initialisation reproduces the reference frame") {
   CHECK(env->spec().act_dim == 100);
 }
 
+TEST_CASE("the first observation of an episode describes the reset state, not the world's past") {
+  // Evaluation mode starts every episode at phase 0 with no noise, so two resets must give the
+  // same observation whatever happened in between. Until 2026-12-04 a reset recomputed only the
+  // poses: the muscle lengths, velocities and forces of the first observation were zeros after
+  // the first reset and the previous episode's last values after an auto-reset (a policy trained
+  // on the latter collapsed within 10 actions in evaluation).
+  auto env = make({{"episode_steps", 40}}, 2, 5);
+  TrackEnv& te = as_track(*env);
+  te.set_eval_mode(true);
+  env->reset();
+  const std::vector<float> first = env->obs();
+  std::vector<float> act(std::size_t(2) * env->spec().act_dim, 0.7f);
+  for (int t = 0; t < 5; ++t) env->step(act.data());
+  env->reset();
+  const std::vector<float>& again = env->obs();
+  REQUIRE(again.size() == first.size());
+  for (std::size_t i = 0; i < first.size(); ++i) CHECK(again[i] == doctest::Approx(first[i]));
+  // the muscle features are those of a forward pass at the reference frame: tendon lengths in
+  // their range (not 0 for every muscle), and passive forces only
+  const WorldData<double> d = te.world_state(0);
+  const Model& m = te.model();
+  int in_range = 0;
+  for (int u = 0; u < m.size.nu; ++u) {
+    const double lo = m.actuator_lengthrange[2 * u], hi = m.actuator_lengthrange[2 * u + 1];
+    in_range += d.actuator_length[u] > lo - 0.05 * (hi - lo) &&
+                d.actuator_length[u] < hi + 0.05 * (hi - lo);
+    CHECK(d.actuator_force[u] <= 1e-9);  // muscles pull (force <= 0), no activation yet
+  }
+  CHECK(in_range == m.size.nu);
+}
+
 TEST_CASE("early termination fires when the bodies drift from the reference") {
   auto env = make({{"episode_steps", 100}, {"termination_distance", 0.03}}, 2);
   TrackEnv& te = as_track(*env);
