@@ -7,7 +7,8 @@
 # checkpoint), evaluates the deterministic policy from phase 0 (joint-angle, body and root
 # errors; docs/metrics.md), records that rollout, writes the viewer (.glb + self-contained .html)
 # and the learning curve.
-#   SINEW_DEMO_CONFIG   training config (default rl/configs/track_walk_locomotion.json; e.g.
+#   SINEW_DEMO_CONFIG   training config (default: adversarial reward, clipped-action likelihood:
+#                       rl/configs/track_walk_locomotion_adversarial_clipped.json; e.g.
 #                       rl/configs/arm26_reach.json for the 6-muscle reaching task)
 #   SINEW_DEMO_MINUTES  training time budget in minutes (default 10)
 #   extra arguments are passed to `sinew train` (e.g. --resume to continue the run)
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source tools/common.sh
 
-CONFIG="${SINEW_DEMO_CONFIG:-rl/configs/track_walk_locomotion.json}"
+CONFIG="${SINEW_DEMO_CONFIG:-rl/configs/track_walk_locomotion_adversarial_clipped.json}"
 MINUTES="${SINEW_DEMO_MINUTES:-10}"
 OUT="runs/demo_$(basename "$CONFIG" .json)"
 SINEW=./build/release/sinew
