@@ -21,9 +21,11 @@ namespace {
 // moved by the flow), on the same evaluation worlds as a PPO checkpoint of the same config.
 int eval_qflex(const cxxopts::ParseResult& r) {
   const std::string path = r["checkpoint"].as<std::string>();
-  if (r.count("trajectory") || r.count("metrics-csv") || r.count("param"))
+  if (r.count("trajectory") || r.count("metrics-csv") || r.count("param") ||
+      r.count("stochastic") || r.count("random-start") || r.count("clipped-mean"))
     throw std::invalid_argument(
-        "--trajectory, --metrics-csv and --param are not supported for Qflex checkpoints yet");
+        "--trajectory, --metrics-csv, --param, --stochastic, --random-start and --clipped-mean "
+        "are not supported for Qflex checkpoints yet");
   rl::TrainConfig base;
   rl::qflex::QflexConfig qc;
   rl::qflex::read_qflex_checkpoint_config(path, base, qc);

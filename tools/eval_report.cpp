@@ -22,6 +22,8 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
+  ev.random_start = opt.random_start;
+  ev.stochastic = opt.stochastic;
   ev.episodes = episodes;
   ev.seed = seed;
   cpu::ThreadPool pool(cfg.threads);
@@ -122,11 +124,12 @@ void print_track(const char* who, const EvalOutcome& ev,
                  const std::vector<track::EpisodeMetrics>& eps, std::FILE* out) {
   const TrackMeans m = track_means(eps);
   std::fprintf(out,
-               "%-9s tracking %s (from phase 0): joint angle %.3f deg, body position %.1f mm "
+               "%-9s tracking %s (%s): joint angle %.3f deg, body position %.1f mm "
                "(root-relative %.1f mm), root position %.1f mm, root orientation %.3f deg, "
                "clip tracked %.1f%%\n",
-               who, ev.clip.c_str(), m.e.joint_deg, m.e.body_mm, m.e.body_rel_mm, m.e.root_mm,
-               m.e.root_deg, 100 * m.fraction);
+               who, ev.clip.c_str(), ev.random_start ? "random start phases" : "from phase 0",
+               m.e.joint_deg, m.e.body_mm, m.e.body_rel_mm, m.e.root_mm, m.e.root_deg,
+               100 * m.fraction);
 }
 
 nlohmann::json track_json(const std::vector<track::EpisodeMetrics>& eps) {
@@ -152,8 +155,9 @@ nlohmann::json summary_json(const rl::EvalSummary& s) {
 }  // namespace
 
 void print_eval(const EvalOutcome& ev, std::FILE* out) {
-  std::fprintf(out, "evaluation of task %s: %d episodes (evaluation seed %llu), %s\n",
+  std::fprintf(out, "evaluation of task %s: %d episodes (evaluation seed %llu), %s policy, %s\n",
                ev.task.c_str(), ev.episodes, static_cast<unsigned long long>(ev.seed),
+               ev.stochastic ? "stochastic (sampled actions)" : "deterministic",
                ev.lower_is_better ? "lower score is better" : "higher score is better");
   if (ev.policy) print_one("policy", ev, *ev.policy, out);
   if (ev.baseline) print_one("zero-exc.", ev, *ev.baseline, out);
@@ -172,6 +176,8 @@ void write_eval_json(const EvalOutcome& ev, const std::string& path) {
   if (ev.policy_track) j["policy"]["tracking"] = track_json(*ev.policy_track);
   if (ev.baseline_track) j["zero_excitation_baseline"]["tracking"] = track_json(*ev.baseline_track);
   if (!ev.clip.empty()) j["clip"] = ev.clip;
+  if (!ev.clip.empty()) j["start"] = ev.random_start ? "random phase" : "phase 0";
+  j["policy_actions"] = ev.stochastic ? "sampled" : "deterministic";
   std::ofstream f(path);
   if (!f) throw std::runtime_error(path + ": cannot write the evaluation");
   f << j.dump(2) << '\n';

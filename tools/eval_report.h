@@ -22,7 +22,10 @@ struct EvalOutcome {
   std::uint64_t seed = 0;
   std::optional<rl::EvalSummary> policy, baseline;
   // task "track": per-episode tracking metrics (docs/metrics.md), episodes start at phase 0
+  // unless random_start
   std::string clip;
+  bool random_start = false;  // EvalOptions::random_start
+  bool stochastic = false;    // EvalOptions::stochastic (the policy's actions were sampled)
   std::optional<std::vector<track::EpisodeMetrics>> policy_track, baseline_track;
 };
 

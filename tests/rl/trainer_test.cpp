@@ -298,6 +298,18 @@ TEST_CASE("evaluate: one full episode per world, deterministic") {
   const EvalSummary push = evaluate(*env, constant_policy(1, 2.f));
   CHECK(push.return_mean != s.return_mean);
   CHECK(push.episodes.size() == N);
+  // the stochastic policy: reproducible for a seed, different from the mean and between seeds,
+  // and it needs one random stream per world
+  auto sto = [&](std::uint64_t seed) {
+    auto e = make_env("pendulum", json::object(), N, 99);
+    return evaluate(*e, stochastic_policy(t.agent(), N, seed));
+  };
+  const EvalSummary s1 = sto(5), s1b = sto(5), s2 = sto(6);
+  for (int w = 0; w < N; ++w) CHECK(s1.episodes[w].ret == s1b.episodes[w].ret);
+  CHECK(s1.return_mean != s.return_mean);
+  CHECK(s1.return_mean != s2.return_mean);
+  auto e3 = make_env("pendulum", json::object(), N + 1, 99);
+  CHECK_THROWS_AS(evaluate(*e3, stochastic_policy(t.agent(), N, 5)), std::invalid_argument);
 }
 
 TEST_CASE("clipped_gaussian_mean: E[clip(X, lo, hi)] against numerical integration") {

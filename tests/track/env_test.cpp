@@ -79,6 +79,14 @@ TEST_CASE("reference-state initialisation reproduces the reference frame") {
   te.set_eval_mode(true);
   env->reset();
   for (int w = 0; w < 6; ++w) CHECK(te.start_frame(w) == 0);
+  // evaluation from random phases (sinew eval --random-start): uniform over the first cycle
+  te.set_eval_mode(true, true);
+  env->reset();
+  int nonzero = 0;
+  for (int w = 0; w < 6; ++w) nonzero += te.start_frame(w) > 0;
+  CHECK(nonzero > 0);
+  te.set_eval_mode(true);
+  env->reset();
   // observations: declared size, finite
   CHECK(env->obs().size() == std::size_t(6) * env->spec().obs_dim);
   for (float o : env->obs()) CHECK(std::isfinite(o));
