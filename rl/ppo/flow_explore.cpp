@@ -152,8 +152,9 @@ FlowExploreStats FlowExplorer::update(const Agent& agent, int rollout, Rng& rng)
     s.q_mean += td.q_mean / n;
     // velocity field: policy samples n0 at s carried to n1 by truncated ascent on min Q(s, .)
     policy_sample(agent, batch_.obs, rng, n0_);
+    critic.fix_states(batch_.obs);  // the N ascent steps pay for s once
     const qflex::ActionGradFn grad = [&](const nn::Matrix& a, nn::Matrix& g) {
-      critic.min_q_action_grad(batch_.obs, a, min_q, g);
+      critic.min_q_action_grad_fixed(a, min_q, g);
     };
     qflex::ascend(grad, n0_, cfg_.ascent_steps, cfg_.ascent_eta, n1_);
     s.flow_loss += velocity.flow_matching_grad(batch_.obs, n0_, n1_, rng, false) / n;

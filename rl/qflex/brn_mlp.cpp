@@ -101,32 +101,50 @@ void BrnMlp::brn_forward(std::size_t ui, const nn::Matrix& z, nn::Matrix& y, Mod
   y = ((xn.array().rowwise() * scale.array()).rowwise() + shift.array()).matrix();
 }
 
+void BrnMlp::prepare_tape(Mode mode, BrnTape& t) const {
+  const std::size_t nh = layers_.size() - 1;
+  t.mode = mode;
+  t.split = 0;
+  t.post.resize(nh + 1);
+  t.pre.resize(nh);
+  for (auto* v : {&t.inv_sigma, &t.r, &t.d, &t.mean, &t.var}) v->resize(units_.size());
+  t.xn.resize(units_.size());
+}
+
 void BrnMlp::forward(const nn::Matrix& x, nn::Matrix& y, Mode mode, BrnTape& t) const {
   if (x.cols() != cfg_.in)
     throw std::invalid_argument("BrnMlp::forward: x has " + std::to_string(x.cols()) +
                                 " columns, the network takes " + std::to_string(cfg_.in));
   if (mode == Mode::kTrain && cfg_.batch_renorm && x.rows() < 2)
     throw std::invalid_argument("BrnMlp::forward: training mode needs a batch of >= 2 rows");
-  const std::size_t nh = layers_.size() - 1;
-  t.mode = mode;
-  t.post.resize(nh + 1);
-  t.pre.resize(nh);
-  for (auto* v : {&t.inv_sigma, &t.r, &t.d, &t.mean, &t.var}) v->resize(units_.size());
-  t.xn.resize(units_.size());
+  prepare_tape(mode, t);
   if (cfg_.batch_renorm)
     brn_forward(0, x, t.post[0], mode, t);
   else
     t.post[0] = x;
   const float* p = params_.data();
+  const Layer& L0 = layers_[0];
+  if (layers_.size() == 1) {  // no hidden layer: the first layer is the output layer
+    nn::linear_forward(t.post[0], p + L0.w, p + L0.b, L0.out, y);
+    return;
+  }
+  nn::linear_forward(t.post[0], p + L0.w, p + L0.b, L0.out, t.post[1]);
+  forward_hidden(mode, t, y);
+}
+
+void BrnMlp::forward_hidden(Mode mode, BrnTape& t, nn::Matrix& y) const {
+  const std::size_t nh = layers_.size() - 1;
+  const float* p = params_.data();
   for (std::size_t l = 0; l < nh; ++l) {
-    const Layer& L = layers_[l];
-    if (cfg_.batch_renorm) {
-      nn::Matrix& z = t.post[l + 1];  // scratch for the linear output until the activation
+    nn::Matrix& z = t.post[l + 1];  // the linear output (scratch until the activation)
+    if (l > 0) {
+      const Layer& L = layers_[l];
       nn::linear_forward(t.post[l], p + L.w, p + L.b, L.out, z);
-      brn_forward(l + 1, z, t.pre[l], mode, t);
-    } else {
-      nn::linear_forward(t.post[l], p + L.w, p + L.b, L.out, t.pre[l]);
     }
+    if (cfg_.batch_renorm)
+      brn_forward(l + 1, z, t.pre[l], mode, t);
+    else
+      std::swap(t.pre[l], z);
     if (cfg_.activation == nn::Activation::kRelu)
       t.post[l + 1] = t.pre[l].cwiseMax(0.f);
     else
@@ -134,6 +152,70 @@ void BrnMlp::forward(const nn::Matrix& x, nn::Matrix& y, Mode mode, BrnTape& t) 
   }
   const Layer& L = layers_.back();
   nn::linear_forward(t.post[nh], p + L.w, p + L.b, L.out, y);
+}
+
+nn::RowVector BrnMlp::input_brn_scale(int first, int n) const {
+  const Unit& u = units_[0];
+  const RowMapC var(&stats_[u.var + first], n), g(&params_[u.g + first], n);
+  return g.cwiseProduct((var.array() + cfg_.brn.eps).rsqrt().matrix());
+}
+
+void BrnMlp::input_brn_eval(const nn::Matrix& x, int first, nn::Matrix& y) const {
+  if (!cfg_.batch_renorm) {
+    y = x;
+    return;
+  }
+  const int n = static_cast<int>(x.cols());
+  const Unit& u = units_[0];
+  const RowMapC mean(&stats_[u.mean + first], n), beta(&params_[u.beta + first], n);
+  const nn::RowVector scale = input_brn_scale(first, n);
+  y = (((x.rowwise() - mean).array().rowwise() * scale.array()).rowwise() + beta.array()).matrix();
+}
+
+void BrnMlp::input_brn_eval_grad(const nn::Matrix& dy, int first, nn::Matrix& dx) const {
+  if (!cfg_.batch_renorm) {
+    dx = dy;
+    return;
+  }
+  const nn::RowVector scale = input_brn_scale(first, static_cast<int>(dy.cols()));
+  dx = (dy.array().rowwise() * scale.array()).matrix();
+}
+
+void BrnMlp::prefix_eval(const nn::Matrix& s, nn::Matrix& z) const {
+  const int k = static_cast<int>(s.cols());
+  if (layers_.size() < 2 || k <= 0 || k >= cfg_.in)
+    throw std::invalid_argument("BrnMlp::prefix_eval: needs a hidden layer and 0 < s.cols() < in");
+  nn::Matrix xs;
+  input_brn_eval(s, 0, xs);
+  const Layer& L = layers_[0];
+  const Eigen::Map<const nn::Matrix> W(&params_[L.w], L.out, L.in);
+  z.noalias() = xs * W.leftCols(k).transpose();
+  z.rowwise() += RowMapC(&params_[L.b], L.out);
+}
+
+void BrnMlp::forward_eval_suffix(const nn::Matrix& z, const nn::Matrix& a, nn::Matrix& y,
+                                 BrnTape& t) const {
+  const int k = cfg_.in - static_cast<int>(a.cols());
+  const Layer& L = layers_[0];
+  if (layers_.size() < 2 || k <= 0 || z.rows() != a.rows() || z.cols() != L.out)
+    throw std::invalid_argument("BrnMlp::forward_eval_suffix: z or a do not fit this network");
+  prepare_tape(Mode::kEval, t);
+  t.split = k;
+  input_brn_eval(a, k, t.post[0]);
+  const Eigen::Map<const nn::Matrix> W(&params_[L.w], L.out, L.in);
+  t.post[1] = z;
+  t.post[1].noalias() += t.post[0] * W.rightCols(cfg_.in - k).transpose();
+  forward_hidden(Mode::kEval, t, y);
+}
+
+void BrnMlp::input_grad_suffix(const BrnTape& t, const nn::Matrix& dy, nn::Matrix& da) {
+  if (t.split <= 0 || t.mode != Mode::kEval)
+    throw std::invalid_argument("BrnMlp::input_grad_suffix: needs a forward_eval_suffix tape");
+  backward_impl(t, dy, nullptr, false, &gbuf_c_);
+  const Layer& L = layers_[0];
+  const Eigen::Map<const nn::Matrix> W(&params_[L.w], L.out, L.in);
+  gbuf_a_.noalias() = gbuf_c_ * W.rightCols(cfg_.in - t.split);
+  input_brn_eval_grad(gbuf_a_, t.split, da);
 }
 
 void BrnMlp::brn_backward(std::size_t ui, const BrnTape& t, const nn::Matrix& dy, nn::Matrix& dz,
@@ -164,17 +246,22 @@ void BrnMlp::brn_backward(std::size_t ui, const BrnTape& t, const nn::Matrix& dy
            .matrix();
 }
 
-void BrnMlp::backward_impl(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* dx,
-                           bool param_grads) {
+void BrnMlp::backward_impl(const BrnTape& t, const nn::Matrix& dy, nn::Matrix* dx, bool param_grads,
+                           nn::Matrix* d_first) {
   const std::size_t nl = layers_.size();
-  const bool fits = t.post.size() == nl && t.post[0].cols() == cfg_.in &&
-                    dy.rows() == t.post[0].rows() && dy.cols() == cfg_.out;
+  const bool fits = t.post.size() == nl && t.post[0].cols() == cfg_.in - t.split &&
+                    dy.rows() == t.post[0].rows() && dy.cols() == cfg_.out &&
+                    (t.split == 0 || d_first != nullptr);
   if (!fits) throw std::invalid_argument("BrnMlp::backward: dy or the tape do not fit this net");
   const float* p = params_.data();
   float* g = grads_.data();
   const nn::Matrix* d_out = &dy;
   nn::Matrix* bufs[2] = {&gbuf_a_, &gbuf_b_};
   for (std::size_t l = nl; l-- > 0;) {
+    if (l == 0 && d_first) {
+      *d_first = *d_out;
+      return;
+    }
     const Layer& L = layers_[l];
     const bool last = l == 0 && !cfg_.batch_renorm;
     nn::Matrix* d_in = last ? dx : bufs[l % 2];

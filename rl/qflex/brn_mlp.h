@@ -55,6 +55,7 @@ struct BrnTape {
   std::vector<nn::Matrix> xn;    // per BRN unit: normalised values (z - mu) / sigma
   // per BRN unit and feature: 1/sigma, r, d and (training mode) the batch mean and variance
   std::vector<std::vector<float>> inv_sigma, r, d, mean, var;
+  int split = 0;  // suffix passes: the leading input features that post[0] leaves out
 };
 
 class BrnMlp {
@@ -83,6 +84,17 @@ class BrnMlp {
   void backward(const BrnTape& tape, const nn::Matrix& dy, nn::Matrix* dx);
   // dL/dx only (no parameter gradients; cheaper), e.g. dQ/da for the action ascent.
   void input_grad(const BrnTape& tape, const nn::Matrix& dy, nn::Matrix& dx);
+  // Evaluation-mode passes over inputs [s | a] whose leading features s stay fixed over many
+  // calls (the Qflex action ascent, N steps on one batch of states). prefix_eval writes s's
+  // contribution to the first linear layer's output, its bias included:
+  //   z = BRN_eval(s) W[:, :k]^T + b,  k = s.cols();
+  // forward_eval_suffix(z, a) then equals forward([s | a], kEval) up to float rounding, and
+  // input_grad_suffix on its tape gives dL/da only, so the k columns of s cost once, not N times.
+  // Needs at least one hidden layer; a suffix tape cannot be used by backward().
+  void prefix_eval(const nn::Matrix& s, nn::Matrix& z) const;
+  void forward_eval_suffix(const nn::Matrix& z, const nn::Matrix& a, nn::Matrix& y,
+                           BrnTape& tape) const;
+  void input_grad_suffix(const BrnTape& tape, const nn::Matrix& dy, nn::Matrix& da);
   // Folds the batch statistics of a training-mode tape into the running statistics.
   void update_stats(const BrnTape& tape);
 
@@ -104,7 +116,19 @@ class BrnMlp {
                    BrnTape& tape) const;
   void brn_backward(std::size_t u, const BrnTape& tape, const nn::Matrix& dy, nn::Matrix& dz,
                     bool param_grads);
-  void backward_impl(const BrnTape& tape, const nn::Matrix& dy, nn::Matrix* dx, bool param_grads);
+  // d_first: when non-null, stops before the first linear layer and writes dL/dz of its output
+  // there (no dx, no first-layer gradients).
+  void backward_impl(const BrnTape& tape, const nn::Matrix& dy, nn::Matrix* dx, bool param_grads,
+                     nn::Matrix* d_first = nullptr);
+  // Hidden layers and output layer, given the first linear layer's output in tape.post[1].
+  void forward_hidden(Mode mode, BrnTape& tape, nn::Matrix& y) const;
+  // Evaluation-mode input BRN of features [first, first + x.cols()) (identity without BRN).
+  void input_brn_eval(const nn::Matrix& x, int first, nn::Matrix& y) const;
+  // g / sqrt(running variance + eps) of input features [first, first + n).
+  nn::RowVector input_brn_scale(int first, int n) const;
+  // dL/dx of input_brn_eval for the same features.
+  void input_brn_eval_grad(const nn::Matrix& dy, int first, nn::Matrix& dx) const;
+  void prepare_tape(Mode mode, BrnTape& tape) const;
 
   BrnMlpConfig cfg_;
   std::vector<float> params_, grads_, stats_;

@@ -41,15 +41,39 @@ void TwinCritic::min_q_action_grad(const nn::Matrix& s, const nn::Matrix& a,
   min_q.resize(B);
   grad.setZero(B, act_dim_);
   for (int k = 0; k < 2; ++k) {
-    // dy = 1 on the rows where critic k is the smaller one (ties go to Q1)
-    dy_.resize(B, 1);
-    for (int i = 0; i < B; ++i) {
-      const bool pick = k == 0 ? y_[0](i, 0) <= y_[1](i, 0) : y_[1](i, 0) < y_[0](i, 0);
-      dy_(i, 0) = pick ? 1.f : 0.f;
-      if (pick) min_q[i] = y_[k](i, 0);
-    }
+    pick_min(k, B, min_q);
     q[k].input_grad(tape_[k], dy_, dx_);
     grad += dx_.rightCols(act_dim_);
+  }
+}
+
+void TwinCritic::pick_min(int k, int B, std::vector<float>& min_q) {
+  dy_.resize(B, 1);
+  for (int i = 0; i < B; ++i) {
+    const bool pick = k == 0 ? y_[0](i, 0) <= y_[1](i, 0) : y_[1](i, 0) < y_[0](i, 0);
+    dy_(i, 0) = pick ? 1.f : 0.f;
+    if (pick) min_q[i] = y_[k](i, 0);
+  }
+}
+
+void TwinCritic::fix_states(const nn::Matrix& s) {
+  if (s.cols() != obs_dim_) throw std::invalid_argument("TwinCritic::fix_states: wrong obs size");
+  for (int k = 0; k < 2; ++k) q[k].prefix_eval(s, prefix_[k]);
+}
+
+void TwinCritic::min_q_action_grad_fixed(const nn::Matrix& a, std::vector<float>& min_q,
+                                         nn::Matrix& grad) {
+  const int B = static_cast<int>(a.rows());
+  if (a.cols() != act_dim_ || prefix_[0].rows() != B)
+    throw std::invalid_argument(
+        "TwinCritic::min_q_action_grad_fixed: call fix_states with the same batch first");
+  for (int k = 0; k < 2; ++k) q[k].forward_eval_suffix(prefix_[k], a, y_[k], tape_[k]);
+  min_q.resize(B);
+  grad.setZero(B, act_dim_);
+  for (int k = 0; k < 2; ++k) {
+    pick_min(k, B, min_q);
+    q[k].input_grad_suffix(tape_[k], dy_, dx_);
+    grad += dx_;
   }
 }
 

@@ -43,6 +43,13 @@ class TwinCritic {
   // into grad ([B][act]): per sample the gradient of whichever critic is smaller.
   void min_q_action_grad(const nn::Matrix& s, const nn::Matrix& a, std::vector<float>& min_q,
                          nn::Matrix& grad);
+  // The same for many action batches at one batch of states (the N ascent steps): fix_states(s)
+  // caches each critic's first-layer contribution of s (BrnMlp::prefix_eval), after which
+  // min_q_action_grad_fixed(a, ...) equals min_q_action_grad(s, a, ...) up to float rounding at
+  // the cost of the action columns only. The cache holds until the critics' parameters or
+  // statistics change (call fix_states again after an update).
+  void fix_states(const nn::Matrix& s);
+  void min_q_action_grad_fixed(const nn::Matrix& a, std::vector<float>& min_q, nn::Matrix& grad);
   // CrossQ TD step: zeroes both critics' gradients, then writes dL/dparams of
   // L = sum_k mean_i (Q_k(s_i, a_i) - y_i)^2 with y_i = r_i + gamma (1 - terminated_i)
   // min_k Q_k(s'_i, a'_i) (stop-gradient), all from one training-mode forward over the joint
@@ -60,6 +67,9 @@ class TwinCritic {
   int obs_dim_ = 0, act_dim_ = 0;
   BrnTape tape_[2];
   nn::Matrix x_, y_[2], dy_, dx_;
+  nn::Matrix prefix_[2];  // fix_states: first-layer contributions of the fixed states
+  // per sample, dy = 1 on whichever critic is the smaller (ties go to Q1); min into min_q
+  void pick_min(int k, int B, std::vector<float>& min_q);
 };
 
 // Rows [s | a] of a critic input (x is resized to [B][obs + act]).

@@ -189,8 +189,9 @@ void QflexTrainer::update(QflexStats& s) {
   // 3. velocity field on (s', a0, a1): a1 = N truncated ascent steps on min Q(s', .)
   fill_normal(eps_, B, A, update_rng_);
   st_.source.sample(batch_.next_obs, eps_, a0_, Mode::kEval);
+  st_.critic.fix_states(batch_.next_obs);  // the N ascent steps pay for s' once
   const ActionGradFn grad = [&](const nn::Matrix& a, nn::Matrix& g) {
-    st_.critic.min_q_action_grad(batch_.next_obs, a, min_q, g);
+    st_.critic.min_q_action_grad_fixed(a, min_q, g);
   };
   const AscentStats as = ascend(grad, a0_, cfg_.ascent_steps, cfg_.ascent_eta, a1_);
   s.flow_loss += st_.velocity.flow_matching_grad(batch_.next_obs, a0_, a1_, update_rng_,

@@ -163,6 +163,46 @@ TEST_CASE("twin critic: dQ/da of min(Q1, Q2) matches finite differences") {
   CHECK((grad1.row(0) - grad.row(0)).cwiseAbs().maxCoeff() < 1e-5f);
 }
 
+TEST_CASE("the ascent's fixed-state path equals the full pass (values and dQ/da)") {
+  for (bool brn : {true, false})
+    for (Activation act : {Activation::kRelu, Activation::kTanh}) {
+      CAPTURE(brn);
+      CAPTURE(static_cast<int>(act));
+      BrnMlpConfig c;
+      c.hidden = {16, 12};
+      c.activation = act;
+      c.batch_renorm = brn;
+      TwinCritic critic(7, 4, c, 21);
+      for (BrnMlp& q : critic.q) {
+        perturb(q, 22);
+        if (brn) warm_stats(q, 10, 400);
+      }
+      const Matrix s = random_matrix(9, 7, 23);
+      std::vector<float> m_full, m_fixed;
+      Matrix g_full, g_fixed;
+      critic.fix_states(s);
+      for (int step = 0; step < 3; ++step) {  // several action batches on one cache
+        const Matrix a = random_matrix(9, 4, 30 + step);
+        critic.min_q_action_grad(s, a, m_full, g_full);
+        critic.min_q_action_grad_fixed(a, m_fixed, g_fixed);
+        for (int i = 0; i < 9; ++i) CHECK(m_fixed[i] == doctest::Approx(m_full[i]).epsilon(1e-5));
+        CHECK((g_fixed - g_full).cwiseAbs().maxCoeff() <=
+              1e-5f * (1.f + g_full.cwiseAbs().maxCoeff()));
+      }
+      // a batch that does not match the cache, a tape of the wrong kind: refused
+      CHECK_THROWS_AS(critic.min_q_action_grad_fixed(random_matrix(5, 4, 40), m_fixed, g_fixed),
+                      std::invalid_argument);
+      BrnTape t;
+      Matrix y, z;
+      critic.q[0].forward(random_matrix(9, 11, 41), y, Mode::kEval, t);
+      CHECK_THROWS_AS(critic.q[0].input_grad_suffix(t, Matrix::Ones(9, 1), z),
+                      std::invalid_argument);
+      critic.q[0].prefix_eval(s, z);
+      critic.q[0].forward_eval_suffix(z, random_matrix(9, 4, 42), y, t);
+      CHECK_THROWS_AS(critic.q[0].backward(t, Matrix::Ones(9, 1), nullptr), std::invalid_argument);
+    }
+}
+
 TEST_CASE("CrossQ TD gradient through the joint batch statistics matches finite differences") {
   BrnMlpConfig c;
   c.hidden = {8, 8};
