@@ -9,7 +9,7 @@
 # script can be stopped and started again (one run at a time; each ends with its evaluation
 # over 100 targets, eval.json). A summary table goes to runs/ablation/summary.csv.
 #   usage: bench/qflex_ablation.sh [SAMPLES] [K...]     (default 1000000; k = 1 8 33 117)
-#   LEARNERS="ppo ppo_flow qflex" (also ppo_clipped, ppo_lr702), SEEDS_FULL="1 2 3" (k = 1 and 117), SEEDS_MID="1" (8, 33),
+#   LEARNERS="ppo ppo_flow qflex" (also ppo_clipped, ppo_lr702, qflex_reduced), SEEDS_FULL="1 2 3" (k = 1 and 117), SEEDS_MID="1" (8, 33),
 #   SINEW=build/release/sinew, THREADS=2
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,6 +32,7 @@ config_of() {  # learner -> base config
     ppo_lr702) echo rl/configs/arm26_reach_lr_702.json ;;  # PPO, lr 3e-4 sqrt(6 / 702)
     ppo_flow) echo rl/configs/arm26_reach_ppo_flow.json ;;
     qflex) echo rl/configs/arm26_reach_qflex.json ;;
+    qflex_reduced) echo rl/configs/arm26_reach_qflex_reduced.json ;;  # 1 update per env step, N = 5
     *) echo "unknown learner $1" >&2; exit 2 ;;
   esac
 }
