@@ -33,8 +33,9 @@ int eval_qflex(const cxxopts::ParseResult& r) {
   const int episodes = r.count("episodes") ? r["episodes"].as<int>() : base.eval_episodes;
   const std::uint64_t seed =
       r.count("seed") ? r["seed"].as<unsigned long long>() : base.seed + 1000003;
+  qc.buffer_size = 1;  // evaluation neither fills nor reads the replay buffer
   rl::qflex::QflexTrainer tr(base, qc);
-  tr.load_checkpoint(path);
+  tr.load_checkpoint(path, false);
   EvalOptions opt;
   opt.baseline = r.count("baseline") > 0;
   EvalOutcome ev = run_eval(base, nullptr, episodes, seed, opt);

@@ -303,7 +303,7 @@ void read_qflex_checkpoint_config(const std::string& path, TrainConfig& base, Qf
   read_configs(f, path, base, cfg);
 }
 
-void QflexTrainer::load_checkpoint(const std::string& path) {
+void QflexTrainer::load_checkpoint(const std::string& path, bool with_replay) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error(path + ": cannot open the checkpoint");
   TrainConfig base;
@@ -330,7 +330,8 @@ void QflexTrainer::load_checkpoint(const std::string& path) {
                     st.critic.act_dim() == env_->spec().act_dim;
   if (!fits)
     throw std::runtime_error(path + ": the checkpoint's networks differ from the config's");
-  if (read_pod<std::uint8_t>(f, path, "replay flag") != 0) {
+  if (read_pod<std::uint8_t>(f, path, "replay flag") != 0 && with_replay) {
+    replay_ = ReplayBuffer();  // free the empty buffer first: both at once need twice the memory
     replay_ = ReplayBuffer::load(f, path);
     if (replay_.obs_dim() != env_->spec().obs_dim || replay_.act_dim() != env_->spec().act_dim)
       throw std::runtime_error(path + ": the replay buffer does not fit the task");

@@ -89,8 +89,9 @@ class QflexTrainer {
   // checkpoint_replay, the replay buffer. Errors name the file and the field.
   void save_checkpoint(const std::string& path) const;
   // Restores a checkpoint of the same task and network shapes; the worlds restart fresh
-  // episodes on streams derived from the seed and the iteration.
-  void load_checkpoint(const std::string& path);
+  // episodes on streams derived from the seed and the iteration. with_replay false skips the
+  // stored replay buffer (evaluation: it can be gigabytes at |A| = 702).
+  void load_checkpoint(const std::string& path, bool with_replay = true);
 
  private:
   void env_step(QflexStats& s);

@@ -163,6 +163,16 @@ TEST_CASE("qflex trainer: bounded actions, determinism, checkpoints") {
   std::vector<float> act_c(3);
   c.deterministic_policy()(obs, act_c);
   CHECK(act_c == act);
+  // evaluation loads the networks without the replay buffer (gigabytes at |A| = 702)
+  QflexConfig small = tiny_qflex();
+  small.buffer_size = 1;
+  QflexTrainer e(tiny_base(3), small);
+  e.load_checkpoint(path, false);
+  CHECK(e.replay().size() == 0);
+  CHECK(same_params(e.state().critic.q[1], a.state().critic.q[1]));
+  std::vector<float> act_e(3);
+  e.deterministic_policy()(obs, act_e);
+  CHECK(act_e == act);
   TrainConfig base;
   QflexConfig q;
   read_qflex_checkpoint_config(path, base, q);
