@@ -15,10 +15,16 @@
 // grows linearly from root_speed_start to root_speed over the first S training samples (the
 // trainer reports its sample count, Env::set_training_samples); evaluation, which does not,
 // always pushes at root_speed.
+// Feed-forward (optional, static_feedforward = true): the static-optimisation activations a* that
+// hold the keyframe still (muscle/static_activation.h) become the excitation of a zero action
+// (excitation = clip(a* + action), the action bounds shifted by -a*) and every episode starts
+// with its muscles activated at a*. The policy then learns a correction to a posture-holding
+// pattern instead of finding one from zero; the effort term penalises the excitation a* + action.
 #include <algorithm>
 #include <cmath>
 
 #include "engine/coupling.h"
+#include "muscle/static_activation.h"
 #include "rl/config_reader.h"
 #include "rl/env/physics_env.h"
 #include "rl/env/tasks.h"
@@ -59,6 +65,7 @@ class StandEnv final : public PhysicsEnv {
     find_free_hinges();
     const int nq = model_.size.nq, nv = model_.size.nv, nu = model_.size.nu;
     spec_.obs_dim = (nq - 2) + nv + model_.size.na + 3 * nu;
+    if (p.get<bool>("static_feedforward", false)) init_feedforward();
     init_buffers();
   }
 
@@ -81,7 +88,11 @@ class StandEnv final : public PhysicsEnv {
   // and pelvis_tx / pelvis_tz along world x / -y; the axes are taken from the model, not names.
   void find_horizontal_slides() {
     const motion::RootLayout r = motion::model_root_layout(model_);
-    for (int k : motion::horizontal_position_axes(r)) {
+    const std::vector<int> horiz = motion::horizontal_position_axes(r);
+    for (int k = 0; k < 3; ++k)
+      if (r.pos[k] >= 0 && r.vel[k] >= 0 && std::find(horiz.begin(), horiz.end(), k) == horiz.end())
+        vert_q_ = r.pos[k], vert_v_ = r.vel[k];
+    for (int k : horiz) {
       if (r.vel[k] < 0) continue;
       horiz_q_.push_back(r.pos[k]);
       horiz_v_.push_back(r.vel[k]);
@@ -91,9 +102,53 @@ class StandEnv final : public PhysicsEnv {
       throw std::invalid_argument(model_.source +
                                   ": locomotion_stand needs a root with two horizontal slides");
   }
+  // Static optimisation at the keyframe settled onto the ground (it floats a few mm above it),
+  // counting the accelerations of the root and of the independent leg hinges (the coupled knee
+  // dofs follow their constraints). Episodes then start from the settled pose.
+  void init_feedforward() {
+    if (vert_q_ < 0)
+      throw std::invalid_argument(model_.source +
+                                  ": static_feedforward needs a vertical root slide");
+    const std::size_t nq = model_.size.nq;
+    const std::vector<double> key(model_.key_qpos.begin() + keyframe_ * nq,
+                                  model_.key_qpos.begin() + (keyframe_ + 1) * nq);
+    StaticActivationOptions opt;
+    opt.settle_qpos = vert_q_;
+    opt.settle_dof = vert_v_;
+    opt.dof_weight.assign(model_.size.nv, 0.0);
+    const motion::RootLayout root = motion::model_root_layout(model_);
+    for (int k = 0; k < 3; ++k) {
+      if (root.vel[k] >= 0) opt.dof_weight[root.vel[k]] = 1;
+      if (root.hinge[k] >= 0) opt.dof_weight[root.hinge[k]] = 1;
+    }
+    for (int j = 0; j < model_.size.njnt; ++j)
+      if (std::find(free_hinges_.begin(), free_hinges_.end(), model_.jnt_qposadr[j]) !=
+          free_hinges_.end())
+        opt.dof_weight[model_.jnt_dofadr[j]] = 1;
+    const StaticActivationResult r = static_activation(model_, key, opt);
+    ff_.assign(r.act.begin(), r.act.end());
+    start_qpos_ = r.qpos;
+
+    for (int u = 0; u < spec_.act_dim; ++u) {
+      spec_.act_low[u] -= ff_[u];
+      spec_.act_high[u] -= ff_[u];
+    }
+  }
+  bool act_world(int w, const float* action, Rng& rng) override {
+    if (ff_.empty()) return PhysicsEnv::act_world(w, action, rng);
+    thread_local std::vector<float> x;
+    x.resize(ff_.size());
+    for (std::size_t u = 0; u < ff_.size(); ++u) x[u] = ff_[u] + action[u];
+    return PhysicsEnv::act_world(w, x.data(), rng);
+  }
   void reset_world(int w, Rng& rng) override {
     data_.reset_keyframe(model_, keyframe_, w);
     WorldData<double> d = world(w);
+    if (!start_qpos_.empty()) std::copy(start_qpos_.begin(), start_qpos_.end(), d.qpos);
+    for (int u = 0; u < static_cast<int>(ff_.size()); ++u) {
+      d.ctrl[u] = ff_[u];
+      if (model_.actuator_actadr[u] >= 0) d.act[model_.actuator_actadr[u]] = ff_[u];
+    }
     for (int q : free_hinges_) d.qpos[q] += joint_noise_ * rng.normal();
     project_couplings(mv_, d.qpos);
     // a world-frame horizontal velocity of root_speed in a uniform direction, expressed on the
@@ -116,7 +171,10 @@ class StandEnv final : public PhysicsEnv {
   float reward_world(int w, const float* a) const override {
     const WorldData<double> d = world(w);
     double effort = 0, posture = 0;
-    for (int u = 0; u < spec_.act_dim; ++u) effort += double(a[u]) * a[u];
+    for (int u = 0; u < spec_.act_dim; ++u) {
+      const double e = ff_.empty() ? a[u] : ff_[u] + a[u];  // the excitation
+      effort += e * e;
+    }
     const double* key =
         model_.key_qpos.data() + static_cast<std::size_t>(keyframe_) * model_.size.nq;
     for (int q : free_hinges_) posture += (d.qpos[q] - key[q]) * (d.qpos[q] - key[q]);
@@ -156,6 +214,9 @@ class StandEnv final : public PhysicsEnv {
   double speed_start_ = 0, ramp_samples_ = 0;
   double samples_ = -1;  // training samples so far; < 0: not training (evaluation)
   std::vector<int> free_hinges_;
+  std::vector<float> ff_;           // feed-forward excitation per actuator; empty: none
+  std::vector<double> start_qpos_;  // the settled keyframe (with feed-forward); empty: the keyframe
+  int vert_q_ = -1, vert_v_ = -1;   // qpos / qvel address of the vertical root slide
 };
 
 }  // namespace

@@ -3,7 +3,7 @@
 // rl/env: the batched environment contract on the pendulum (time limit, final observation,
 // auto-reset, episode records, masked reset, action clipping, reproducibility whatever the thread
 // count), the arm26_reach observation layout and reachable targets, the locomotion_stand start
-// state and its zero-excitation fall, and make_env's errors.
+// state, its zero-excitation fall and its static feed-forward, and make_env's errors.
 #include "rl/env/env.h"
 
 #include <doctest/doctest.h>
@@ -380,6 +380,50 @@ TEST_CASE("locomotion_stand env: push-speed curriculum over training samples") {
     env->set_training_samples(samples);
     for (double s : speeds()) CHECK(s == doctest::Approx(want).epsilon(1e-4));
   }
+}
+
+TEST_CASE("locomotion_stand env: static feed-forward holds the start longer than no excitation") {
+  // no noise and no push, so that every world is the same and only the feed-forward differs
+  const json quiet{{"joint_noise", 0.0}, {"root_speed", 0.0}};
+  json with_ff = quiet;
+  with_ff["static_feedforward"] = true;
+  auto plain = make_env("locomotion_stand", quiet, 1, 6);
+  auto ff = make_env("locomotion_stand", with_ff, 1, 6);
+  const auto* pe = dynamic_cast<const PhysicsEnv*>(ff.get());
+  REQUIRE(pe != nullptr);
+  const Model& m = pe->model();
+  const int nq = m.size.nq, nv = m.size.nv, nu = m.size.nu;
+  // the action is a correction to a*: bounds [-a*, 1 - a*]; episodes start activated at a*
+  ff->reset();
+  const float* act = ff->obs().data() + (nq - 2) + nv;
+  double mean = 0;
+  for (int u = 0; u < nu; ++u) {
+    INFO("actuator " << u);
+    const float a = -ff->spec().act_low[u];
+    CHECK(a >= 0.f);
+    CHECK(a <= 1.f);
+    CHECK(ff->spec().act_high[u] == doctest::Approx(1.0 - a));
+    CHECK(act[m.actuator_actadr[u]] == doctest::Approx(a));
+    mean += a / nu;
+  }
+  CHECK(mean > 0.01);  // some muscles are needed to hold the pose
+  // it starts settled onto the ground: lower than the keyframe, by less than 5 cm
+  // qpos 1 is pelvis_ty (vertical); the observation drops qpos 0 (pelvis_tz, horizontal)
+  const double h0 = m.key_qpos[1], h = ff->obs()[0];
+  CHECK(h < h0);
+  CHECK(h > h0 - 0.05);
+  auto upright_steps = [&](Env& env) {
+    env.set_auto_reset(false);
+    env.reset();
+    const std::vector<float> zero(static_cast<std::size_t>(nu), 0.f);
+    int steps = 0;
+    while (!env.finished(0) && steps < 250) env.step(zero.data()), ++steps;
+    return steps;
+  };
+  const int n_plain = upright_steps(*plain), n_ff = upright_steps(*ff);
+  MESSAGE("zero action upright for " << n_plain << " actions without, " << n_ff
+                                     << " with the static feed-forward");
+  CHECK(n_ff >= n_plain + n_plain / 2);
 }
 
 TEST_CASE("make_env: unknown task and unknown parameters name the culprit") {

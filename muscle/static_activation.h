@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Static optimisation of muscle activations at one pose: the activations a in [0, 1]^nu that hold
+// the model still, i.e. minimise
+//     sum_k w_k qacc_k(a)^2 + reg * mean_diag(J^T W J) * |a|^2
+// at the given qpos with zero velocity, where qacc(a) is the engine's constrained acceleration
+// (contacts, equality constraints, passive and muscle forces all included) with every muscle's
+// activation state set to a. This is the inverse-dynamics form of OpenSim's static optimisation
+// (Anderson & Pandy 2001, J Biomech 34:153) with the joint torques replaced by the accelerations
+// the forward pass produces, so that the unknown contact forces need no separate model.
+//
+// qacc is affine in the activations at a fixed state except through the contact solver, so the
+// problem is solved by Gauss-Newton: a Jacobian J = d qacc / d a by forward differences (nu + 1
+// forward passes), a box-constrained quadratic programme solved by projected coordinate descent,
+// a step halved until the residual decreases.
+//
+// A keyframe that floats a few millimetres above the ground has no contacts, so nothing the
+// muscles do holds it. With `settle_qpos` / `settle_dof` (a vertical root slide) the pose is first
+// lowered along that slide, by bisection, until the contacts carry the body's weight at a = 0
+// (qacc of that dof >= 0); the pose used is returned in `qpos`.
+#pragma once
+
+#include <vector>
+
+#include "engine/model.h"
+
+namespace sinew {
+
+struct StaticActivationOptions {
+  std::vector<double> dof_weight;  // w_k per dof (nv); empty: 1 for every dof
+  double reg = 1e-4;               // relative Tikhonov weight (see the objective above)
+  int iterations = 6;              // Gauss-Newton iterations
+  double fd_step = 0.02;           // activation step of the forward differences
+  int settle_qpos = -1;            // qpos address of a vertical slide to settle along; -1: none
+  int settle_dof = -1;             // its dof address
+  double settle_range = 0.2;       // how far down to search (m)
+};
+
+struct StaticActivationResult {
+  std::vector<double> act;   // nu activations in [0, 1]
+  std::vector<double> qpos;  // the pose they hold (the input, settled when asked)
+  double rms_qacc_zero = 0;  // weighted RMS of qacc at a = 0
+  double rms_qacc = 0;       // at a = act
+  int forward_passes = 0;
+};
+
+// Throws std::invalid_argument (naming the model) when qpos has the wrong size, the model has no
+// actuators, or an actuator's force does not depend on an activation state or control in [0, 1].
+StaticActivationResult static_activation(const Model& m, const std::vector<double>& qpos,
+                                         const StaticActivationOptions& opt = {});
+
+}  // namespace sinew
