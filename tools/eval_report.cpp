@@ -17,8 +17,6 @@ namespace sinew::cli {
 
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
                      const EvalOptions& opt) {
-  const bool with_baseline = opt.baseline, clipped_mean = opt.clipped_mean;
-  const std::string &reward_model_state = opt.reward_model_state, &flow_state = opt.flow_state;
   if (episodes < 1) throw std::invalid_argument("evaluation needs at least one episode");
   EvalOutcome ev;
   ev.task = cfg.task;
@@ -37,8 +35,8 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     // tracking task: deterministic starts at phase 0, the trained reward model
     auto* te = dynamic_cast<track::TrackEnv*>(env.get());
     if (te) te->set_eval_mode(true, opt.random_start);
-    if (rl::RewardModel* rm = rl::find_reward_model(*env); rm && !reward_model_state.empty()) {
-      std::istringstream is(reward_model_state);
+    if (rl::RewardModel* rm = rl::find_reward_model(*env); rm && !opt.reward_model_state.empty()) {
+      std::istringstream is(opt.reward_model_state);
       rm->load(is, "checkpoint (reward model)");
     }
     std::optional<viewer::TrajectoryRecorder> rec;
@@ -60,10 +58,10 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     }
     return s;
   };
-  // the task's action bounds, for the flow and for clipped_mean (one probe world)
+  // the task's action bounds, for the flow and for --clipped-mean (one probe world)
   std::vector<float> lo, hi;
-  const bool with_flow = agent && !flow_state.empty();
-  if (with_flow || clipped_mean) {
+  const bool with_flow = agent && !opt.flow_state.empty();
+  if (with_flow || opt.clipped_mean) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     lo = probe->spec().act_low;
     hi = probe->spec().act_high;
@@ -72,7 +70,7 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
   if (with_flow) {
     if (!cfg.ppo.flow.enabled)
       throw std::invalid_argument("checkpoint has a flow section but its config has no ppo.flow");
-    std::istringstream fs(flow_state);
+    std::istringstream fs(opt.flow_state);
     flow = rl::FlowExplorer::load(fs, "checkpoint (flow exploration)", cfg.ppo.flow, lo, hi,
                                   cfg.ppo.gamma);
   }
@@ -80,12 +78,13 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
     ev.policy =
         run(opt.stochastic ? rl::stochastic_policy(*agent, episodes, seed, flow ? &*flow : nullptr)
                            : rl::deterministic_policy(*agent, flow ? &*flow : nullptr,
-                                                      clipped_mean ? &lo : nullptr,
-                                                      clipped_mean ? &hi : nullptr),
+                                                      opt.clipped_mean ? &lo : nullptr,
+                                                      opt.clipped_mean ? &hi : nullptr),
             &ev.policy_track, opt.trajectory_path);
-  if (with_baseline) {
+  if (opt.baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track, "");
+    ev.baseline_name = probe->spec().zero_action_name;
   }
   return ev;
 }
@@ -160,9 +159,9 @@ void print_eval(const EvalOutcome& ev, std::FILE* out) {
                ev.stochastic ? "stochastic (sampled actions)" : "deterministic",
                ev.lower_is_better ? "lower score is better" : "higher score is better");
   if (ev.policy) print_one("policy", ev, *ev.policy, out);
-  if (ev.baseline) print_one("zero-exc.", ev, *ev.baseline, out);
+  if (ev.baseline) print_one(ev.baseline_name.c_str(), ev, *ev.baseline, out);
   if (ev.policy_track) print_track("policy", ev, *ev.policy_track, out);
-  if (ev.baseline_track) print_track("zero-exc.", ev, *ev.baseline_track, out);
+  if (ev.baseline_track) print_track(ev.baseline_name.c_str(), ev, *ev.baseline_track, out);
 }
 
 void write_eval_json(const EvalOutcome& ev, const std::string& path) {
@@ -172,7 +171,10 @@ void write_eval_json(const EvalOutcome& ev, const std::string& path) {
                       {"episodes", ev.episodes},
                       {"seed", ev.seed}};
   if (ev.policy) j["policy"] = summary_json(*ev.policy);
-  if (ev.baseline) j["zero_excitation_baseline"] = summary_json(*ev.baseline);
+  if (ev.baseline) {
+    j["zero_excitation_baseline"] = summary_json(*ev.baseline);
+    j["zero_excitation_baseline"]["name"] = ev.baseline_name;  // "feed-fwd": zero action = a*
+  }
   if (ev.policy_track) j["policy"]["tracking"] = track_json(*ev.policy_track);
   if (ev.baseline_track) j["zero_excitation_baseline"]["tracking"] = track_json(*ev.baseline_track);
   if (!ev.clip.empty()) j["clip"] = ev.clip;

@@ -21,6 +21,7 @@ struct EvalOutcome {
   int episodes = 0;
   std::uint64_t seed = 0;
   std::optional<rl::EvalSummary> policy, baseline;
+  std::string baseline_name = "zero-exc.";  // EnvSpec::zero_action_name
   // task "track": per-episode tracking metrics (docs/metrics.md), episodes start at phase 0
   // unless random_start
   std::string clip;

@@ -27,6 +27,9 @@ struct EnvSpec {
   int max_episode_steps = 0;  // truncation limit (time limit), in actions
   std::string score_name;     // what score_world() measures, e.g. "final_distance_m"
   bool score_lower_is_better = false;
+  // What a zero action does (the evaluation baseline's name): "zero-exc." unless the task adds a
+  // feed-forward to the action.
+  std::string zero_action_name = "zero-exc.";
 };
 
 // One completed episode (for logs and evaluation).

@@ -127,6 +127,7 @@ class StandEnv final : public PhysicsEnv {
         opt.dof_weight[model_.jnt_dofadr[j]] = 1;
     const StaticActivationResult r = static_activation(model_, key, opt);
     ff_.assign(r.act.begin(), r.act.end());
+    spec_.zero_action_name = "feed-fwd";
     start_qpos_ = r.qpos;
 
     for (int u = 0; u < spec_.act_dim; ++u) {

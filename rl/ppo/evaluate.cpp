@@ -54,24 +54,38 @@ double clipped_gaussian_mean(double mu, double sigma, double lo, double hi) {
   return lo * Pa + hi * (1 - Pb) + mu * (Pb - Pa) + sigma * (pa - pb);
 }
 
+namespace {
+
+// The path of every policy built from an Agent: normalise -> policy mean -> `shape` (which may
+// replace the mean in place: the clipped mean, a sample) -> flow transport (when given) -> actions.
+template <typename Shape>
+void agent_act(Agent& agent, FlowExplorer* flow, const std::vector<float>& obs,
+               std::vector<float>& actions, Shape&& shape) {
+  const int rows = static_cast<int>(obs.size() / agent.obs_dim());
+  nn::Matrix x, a, exec;
+  agent.normalize(obs.data(), rows, false, x);
+  agent.mean_actions(x, a);
+  shape(rows, a);
+  if (flow) {
+    flow->transport(x, a, exec);
+    a = exec;
+  }
+  std::copy(a.data(), a.data() + a.size(), actions.begin());
+}
+
+}  // namespace
+
 PolicyFn deterministic_policy(Agent& agent, FlowExplorer* flow, const std::vector<float>* act_low,
                               const std::vector<float>* act_high) {
   return [&agent, flow, act_low, act_high](const std::vector<float>& obs,
                                            std::vector<float>& actions) {
-    const int rows = static_cast<int>(obs.size() / agent.obs_dim());
-    nn::Matrix x, mean, exec;
-    agent.normalize(obs.data(), rows, false, x);
-    agent.mean_actions(x, mean);
-    if (act_low && act_high)
+    agent_act(agent, flow, obs, actions, [&](int rows, nn::Matrix& mean) {
+      if (!act_low || !act_high) return;
       for (int r = 0; r < rows; ++r)
         for (int j = 0; j < agent.act_dim(); ++j)
           mean(r, j) = static_cast<float>(clipped_gaussian_mean(
               mean(r, j), std::exp(agent.log_std[j]), (*act_low)[j], (*act_high)[j]));
-    if (flow) {
-      flow->transport(x, mean, exec);
-      mean = exec;
-    }
-    std::copy(mean.data(), mean.data() + mean.size(), actions.begin());
+    });
   };
 }
 
@@ -79,20 +93,14 @@ PolicyFn stochastic_policy(Agent& agent, int nworld, std::uint64_t seed, FlowExp
   auto rngs = std::make_shared<std::vector<Rng>>();
   for (int w = 0; w < nworld; ++w) rngs->emplace_back(seed, 0x5eed0000ull + w);
   return [&agent, flow, rngs](const std::vector<float>& obs, std::vector<float>& actions) {
-    const int rows = static_cast<int>(obs.size() / agent.obs_dim());
-    if (rows != static_cast<int>(rngs->size()))
-      throw std::invalid_argument("stochastic_policy: " + std::to_string(rows) +
-                                  " observation rows for " + std::to_string(rngs->size()) +
-                                  " random streams");
-    nn::Matrix x, mean, a, exec;
-    agent.normalize(obs.data(), rows, false, x);
-    agent.mean_actions(x, mean);
-    agent.sample(mean, *rngs, a, nullptr);
-    if (flow) {
-      flow->transport(x, a, exec);
-      a = exec;
-    }
-    std::copy(a.data(), a.data() + a.size(), actions.begin());
+    agent_act(agent, flow, obs, actions, [&](int rows, nn::Matrix& a) {
+      if (rows != static_cast<int>(rngs->size()))
+        throw std::invalid_argument("stochastic_policy: " + std::to_string(rows) +
+                                    " observation rows for " + std::to_string(rngs->size()) +
+                                    " random streams");
+      nn::Matrix mean = a;
+      agent.sample(mean, *rngs, a, nullptr);
+    });
   };
 }
 
