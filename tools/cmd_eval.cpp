@@ -17,18 +17,36 @@ namespace sinew::cli {
 
 namespace {
 
+// --param KEY=VALUE (repeatable) into env_params (VALUE parsed as JSON, else taken as a string);
+// false after printing the error when one is malformed.
+bool apply_params(const cxxopts::ParseResult& r, nlohmann::json& env_params) {
+  if (!r.count("param")) return true;
+  for (const std::string& kv : r["param"].as<std::vector<std::string>>()) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "sinew eval: --param expects KEY=VALUE, got '" << kv << "'\n";
+      return false;
+    }
+    const std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
+    env_params[key] =
+        nlohmann::json::accept(val) ? nlohmann::json::parse(val) : nlohmann::json(val);
+  }
+  return true;
+}
+
 // A Qflex checkpoint (algo "qflex"): the learner's deterministic policy (tanh of the source mean
 // moved by the flow), on the same evaluation worlds as a PPO checkpoint of the same config.
 int eval_qflex(const cxxopts::ParseResult& r) {
   const std::string path = r["checkpoint"].as<std::string>();
-  if (r.count("trajectory") || r.count("metrics-csv") || r.count("param") ||
-      r.count("stochastic") || r.count("random-start") || r.count("clipped-mean"))
+  if (r.count("trajectory") || r.count("metrics-csv") || r.count("stochastic") ||
+      r.count("random-start") || r.count("clipped-mean"))
     throw std::invalid_argument(
-        "--trajectory, --metrics-csv, --param, --stochastic, --random-start and --clipped-mean "
-        "are not supported for Qflex checkpoints yet");
+        "--trajectory, --metrics-csv, --stochastic, --random-start and --clipped-mean are not "
+        "supported for Qflex checkpoints yet");
   rl::TrainConfig base;
   rl::qflex::QflexConfig qc;
   rl::qflex::read_qflex_checkpoint_config(path, base, qc);
+  if (!apply_params(r, base.env_params)) return 2;
   if (r.count("threads")) base.threads = r["threads"].as<int>();
   const int episodes = r.count("episodes") ? r["episodes"].as<int>() : base.eval_episodes;
   const std::uint64_t seed =
@@ -109,17 +127,7 @@ int cmd_eval(int argc, char** argv) {
     std::cerr << "sinew eval: without a checkpoint only --baseline can be evaluated\n";
     return 2;
   }
-  if (r.count("param"))
-    for (const std::string& kv : r["param"].as<std::vector<std::string>>()) {
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        std::cerr << "sinew eval: --param expects KEY=VALUE, got '" << kv << "'\n";
-        return 2;
-      }
-      const std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
-      cfg.env_params[key] =
-          nlohmann::json::accept(val) ? nlohmann::json::parse(val) : nlohmann::json(val);
-    }
+  if (!apply_params(r, cfg.env_params)) return 2;
   if (r.count("threads")) cfg.threads = r["threads"].as<int>();
   const int episodes = r.count("episodes") ? r["episodes"].as<int>() : cfg.eval_episodes;
   const std::uint64_t seed =
