@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Markdown table of the issue-6 ablation from runs/ablation/summary.csv (bench/qflex_ablation.sh).
+"""Markdown table of the issue-6 ablation from bench/results/ablation_summary.csv
+(bench/qflex_ablation.sh).
 
 One row per learner and action dimension: seeds, final hand-target distance (mean and per seed,
 deterministic evaluation over 100 targets), share within 3 cm, wall time per run.
@@ -11,13 +12,16 @@ import statistics
 import sys
 from collections import defaultdict
 
-path = sys.argv[1] if len(sys.argv) > 1 else "runs/ablation/summary.csv"
+path = sys.argv[1] if len(sys.argv) > 1 else "bench/results/ablation_summary.csv"
 try:
     rows = list(csv.DictReader(open(path)))
 except OSError as e:
     sys.exit(f"ablation_table: cannot read {path}: {e}")
-groups = defaultdict(list)
+latest = {}  # a run listed twice (rerun) counts once, the later row
 for r in rows:
+    latest[(r["learner"], r["actions"], r["seed"])] = r
+groups = defaultdict(list)
+for r in latest.values():
     groups[(int(r["actions"]), r["learner"])].append(r)
 print("| \\|A\\| | learner | seeds | samples | final distance, mean (per seed) | within 3 cm | wall per run |")
 print("|---|---|---|---|---|---|---|")

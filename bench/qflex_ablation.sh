@@ -7,7 +7,9 @@
 # with its config's settings and `fibres`, `total_samples` and `seed` set here. Every run lives
 # in runs/ablation/<learner>_A<|A|>_s<seed>/ and is resumed when its checkpoint exists, so the
 # script can be stopped and started again (one run at a time; each ends with its evaluation
-# over 100 targets, eval.json). A summary table goes to runs/ablation/summary.csv.
+# over 100 targets, eval.json). One summary row per finished run is appended to
+# bench/results/ablation_summary.csv (tracked, so results outlive runs/; SUMMARY= overrides), and
+# runs listed there are skipped.
 #   usage: bench/qflex_ablation.sh [SAMPLES] [K...]     (default 1000000; k = 1 8 33 117)
 #   LEARNERS="ppo ppo_flow qflex" (also ppo_clipped, ppo_lr702, qflex_reduced), SEEDS_FULL="1 2 3" (k = 1 and 117), SEEDS_MID="1" (8, 33),
 #   SINEW=build/release/sinew, THREADS=2
@@ -22,7 +24,7 @@ THREADS="${THREADS:-2}"
 LEARNERS="${LEARNERS:-ppo ppo_flow qflex}"
 OUT=runs/ablation
 mkdir -p "$OUT/configs"
-summary="$OUT/summary.csv"
+summary="${SUMMARY:-bench/results/ablation_summary.csv}"
 [ -f "$summary" ] || echo "learner,actions,seed,samples,final_distance_m,success_rate,wall_s" > "$summary"
 
 config_of() {  # learner -> base config
@@ -53,7 +55,7 @@ for k in "${KS[@]}"; do
           "$base" > "$cfg"
       resume=()
       [ -f "$OUT/$name/checkpoint.bin" ] && resume=(--resume)
-      if [ -f "$OUT/$name/eval.json" ] && grep -q "^$learner,$A,$seed," "$summary"; then
+      if grep -q "^$learner,$A,$seed," "$summary"; then
         echo "== $name done"; continue
       fi
       echo "== $name: |A| = $A, $SAMPLES samples"
