@@ -315,6 +315,19 @@ void BrnMlp::update_stats(const BrnTape& t) {
   ++stat_steps_;
 }
 
+void BrnMlp::polyak_from(const BrnMlp& src, float tau) {
+  if (!(tau >= 0.f && tau <= 1.f))
+    throw std::invalid_argument("BrnMlp::polyak_from: tau must lie in [0, 1]");
+  if (src.params_.size() != params_.size() || src.stats_.size() != stats_.size())
+    throw std::invalid_argument("BrnMlp::polyak_from: the networks' shapes differ");
+  const float keep = 1.f - tau;
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    params_[i] = keep * params_[i] + tau * src.params_[i];
+  for (std::size_t i = 0; i < stats_.size(); ++i)
+    stats_[i] = keep * stats_[i] + tau * src.stats_[i];
+  stat_steps_ = src.stat_steps_;
+}
+
 void BrnMlp::save(std::ostream& os) const {
   nn::io::Writer w(os);
   w.header(kMagic, kVersion);

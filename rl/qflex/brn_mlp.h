@@ -97,6 +97,10 @@ class BrnMlp {
   void input_grad_suffix(const BrnTape& tape, const nn::Matrix& dy, nn::Matrix& da);
   // Folds the batch statistics of a training-mode tape into the running statistics.
   void update_stats(const BrnTape& tape);
+  // Target-network tracking (Polyak averaging, Lillicrap et al. 2016, eq. 7 of Alg. 1):
+  // theta <- (1 - tau) theta + tau theta_src for the parameters and the running statistics
+  // alike; stat_steps follows the source. Throws when the shapes differ or tau is outside [0, 1].
+  void polyak_from(const BrnMlp& src, float tau);
 
   // Versioned binary format "SNWBRN" v1: config, parameters, running statistics, stat steps.
   void save(std::ostream& os) const;

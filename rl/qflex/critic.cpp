@@ -79,7 +79,8 @@ void TwinCritic::min_q_action_grad_fixed(const nn::Matrix& a, std::vector<float>
 
 TdStats TwinCritic::td_grad(const nn::Matrix& s, const nn::Matrix& a, const float* reward,
                             const std::uint8_t* terminated, const nn::Matrix& s_next,
-                            const nn::Matrix& a_next, float gamma, bool update_stats) {
+                            const nn::Matrix& a_next, float gamma, bool update_stats,
+                            TwinCritic* target) {
   const int B = static_cast<int>(s.rows()), D = obs_dim_ + act_dim_;
   if (s_next.rows() != B || a.rows() != B || a_next.rows() != B)
     throw std::invalid_argument("TwinCritic::td_grad: batch sizes differ");
@@ -89,17 +90,23 @@ TdStats TwinCritic::td_grad(const nn::Matrix& s, const nn::Matrix& a, const floa
   x_.bottomLeftCorner(B, obs_dim_) = s_next;
   x_.bottomRightCorner(B, act_dim_) = a_next;
   for (int k = 0; k < 2; ++k) q[k].forward(x_, y_[k], Mode::kTrain, tape_[k]);
+  std::vector<float> tq1, tq2;
+  if (target != nullptr) {
+    if (target == this) throw std::invalid_argument("TwinCritic::td_grad: target is itself");
+    target->q_values(s_next, a_next, tq1, tq2);
+  }
   TdStats st;
-  std::vector<float> target(B);
+  std::vector<float> y(B);
   for (int i = 0; i < B; ++i) {
-    const float next = std::min(y_[0](B + i, 0), y_[1](B + i, 0));
-    target[i] = reward[i] + (terminated[i] ? 0.f : gamma * next);
-    st.target_mean += target[i] / B;
+    const float next =
+        target != nullptr ? std::min(tq1[i], tq2[i]) : std::min(y_[0](B + i, 0), y_[1](B + i, 0));
+    y[i] = reward[i] + (terminated[i] ? 0.f : gamma * next);
+    st.target_mean += y[i] / B;
   }
   for (int k = 0; k < 2; ++k) {
     dy_.setZero(2 * B, 1);  // the next-state rows get no gradient (stop-gradient target)
     for (int i = 0; i < B; ++i) {
-      const float e = y_[k](i, 0) - target[i];
+      const float e = y_[k](i, 0) - y[i];
       st.loss += double(e) * e / B;
       st.q_mean += 0.5 * y_[k](i, 0) / B;
       dy_(i, 0) = 2.f * e / static_cast<float>(B);
@@ -109,6 +116,12 @@ TdStats TwinCritic::td_grad(const nn::Matrix& s, const nn::Matrix& a, const floa
     if (update_stats) q[k].update_stats(tape_[k]);
   }
   return st;
+}
+
+void TwinCritic::polyak_from(const TwinCritic& src, float tau) {
+  if (src.obs_dim_ != obs_dim_ || src.act_dim_ != act_dim_)
+    throw std::invalid_argument("TwinCritic::polyak_from: the critics' dimensions differ");
+  for (int k = 0; k < 2; ++k) q[k].polyak_from(src.q[k], tau);
 }
 
 void TwinCritic::save(std::ostream& os) const {

@@ -54,9 +54,15 @@ class TwinCritic {
   // L = sum_k mean_i (Q_k(s_i, a_i) - y_i)^2 with y_i = r_i + gamma (1 - terminated_i)
   // min_k Q_k(s'_i, a'_i) (stop-gradient), all from one training-mode forward over the joint
   // batch; folds the batch statistics into the running ones when update_stats is set.
+  // With `target` (not in the published method; TD3/SAC-style target critics), the bootstrap
+  // min_k Q_k(s', a') is read from the target critics' evaluation-mode pass instead, while the
+  // joint forward still shapes the batch statistics.
   TdStats td_grad(const nn::Matrix& s, const nn::Matrix& a, const float* reward,
                   const std::uint8_t* terminated, const nn::Matrix& s_next,
-                  const nn::Matrix& a_next, float gamma, bool update_stats);
+                  const nn::Matrix& a_next, float gamma, bool update_stats,
+                  TwinCritic* target = nullptr);
+  // Both critics toward `src` by Polyak averaging with rate tau (BrnMlp::polyak_from).
+  void polyak_from(const TwinCritic& src, float tau);
 
   void save(std::ostream& os) const;
   static TwinCritic load(std::istream& is, const std::string& what);

@@ -42,6 +42,10 @@ struct QflexConfig {
   float entropy_coef = 0.f;
   bool auto_entropy = false;
   float target_entropy_per_dim = -1.f;
+  // Target critics (not in the published method, which relies on CrossQ's batch renormalization
+  // instead): 0 = none; > 0 = TD targets from Polyak-averaged copies of the critics, updated
+  // with this rate after every critic step (TD3/SAC use 0.005).
+  float target_tau = 0.f;
   long long iteration_samples = 1000;  // samples per logged iteration
   bool checkpoint_replay = true;       // store the replay buffer in checkpoints
 };

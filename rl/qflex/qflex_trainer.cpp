@@ -65,6 +65,7 @@ QflexTrainer::QflexTrainer(const TrainConfig& base, const QflexConfig& cfg)
   const int O = env_->spec().obs_dim, A = env_->spec().act_dim;
   const std::uint64_t s = base.seed;
   st_.critic = TwinCritic(O, A, net_config(cfg, cfg.critic_hidden, cfg.critic_batch_renorm), s);
+  if (cfg.target_tau > 0) st_.target = st_.critic;
   st_.source = SourcePolicy(O, A, net_config(cfg, cfg.policy_hidden, cfg.actor_batch_renorm),
                             s * 3 + 1, cfg.min_log_std, cfg.max_log_std);
   st_.velocity =
@@ -172,11 +173,12 @@ void QflexTrainer::update(QflexStats& s) {
   // 1. critics (CrossQ): a' from the source policy at s'
   fill_normal(eps_, B, A, update_rng_);
   st_.source.sample(batch_.next_obs, eps_, a_next_, Mode::kEval);
-  const TdStats td =
-      st_.critic.td_grad(batch_.obs, batch_.act, batch_.reward.data(), batch_.terminated.data(),
-                         batch_.next_obs, a_next_, cfg_.gamma, true);
+  const TdStats td = st_.critic.td_grad(
+      batch_.obs, batch_.act, batch_.reward.data(), batch_.terminated.data(), batch_.next_obs,
+      a_next_, cfg_.gamma, true, cfg_.target_tau > 0 ? &st_.target : nullptr);
   st_.opt_q1.step(st_.critic.q[0].params(), st_.critic.q[0].grads(), lr);
   st_.opt_q2.step(st_.critic.q[1].params(), st_.critic.q[1].grads(), lr);
+  if (cfg_.target_tau > 0) st_.target.polyak_from(st_.critic, cfg_.target_tau);
   ++st_.updates;
   ++s.updates;
   s.critic_loss += td.loss;
@@ -282,6 +284,7 @@ void QflexTrainer::save_checkpoint(const std::string& path) const {
          {&st_.opt_q1, &st_.opt_q2, &st_.opt_source, &st_.opt_velocity, &st_.opt_alpha})
       o->save(f);
     write_pod(f, st_.log_alpha);
+    if (cfg_.target_tau > 0) st_.target.save(f);  // the stored config says whether it is there
     write_pod(f, static_cast<std::uint8_t>(cfg_.checkpoint_replay ? 1 : 0));
     if (cfg_.checkpoint_replay) replay_.save(f);
     f.flush();
@@ -323,11 +326,15 @@ void QflexTrainer::load_checkpoint(const std::string& path, bool with_replay) {
   nn::Adam* opts[5] = {&st.opt_q1, &st.opt_q2, &st.opt_source, &st.opt_velocity, &st.opt_alpha};
   for (int k = 0; k < 5; ++k) *opts[k] = nn::Adam::load(f, path + names[k]);
   st.log_alpha = read_pod<float>(f, path, "log alpha");
-  const bool fits = st.critic.q[0].num_params() == st_.critic.q[0].num_params() &&
-                    st.source.net.num_params() == st_.source.net.num_params() &&
-                    st.velocity.net.num_params() == st_.velocity.net.num_params() &&
-                    st.critic.obs_dim() == env_->spec().obs_dim &&
-                    st.critic.act_dim() == env_->spec().act_dim;
+  if (cfg.target_tau > 0) st.target = TwinCritic::load(f, path + " (target critics)");
+  // a run resumed with target critics that its checkpoint lacks starts them at the critics
+  if (cfg_.target_tau > 0 && !(cfg.target_tau > 0)) st.target = st.critic;
+  const bool fits =
+      st.critic.q[0].num_params() == st_.critic.q[0].num_params() &&
+      st.source.net.num_params() == st_.source.net.num_params() &&
+      st.velocity.net.num_params() == st_.velocity.net.num_params() &&
+      st.critic.obs_dim() == env_->spec().obs_dim && st.critic.act_dim() == env_->spec().act_dim &&
+      (!(cfg_.target_tau > 0) || st.target.q[0].num_params() == st.critic.q[0].num_params());
   if (!fits)
     throw std::runtime_error(path + ": the checkpoint's networks differ from the config's");
   if (read_pod<std::uint8_t>(f, path, "replay flag") != 0 && with_replay) {

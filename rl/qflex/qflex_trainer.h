@@ -9,6 +9,7 @@
 // values accumulate); the first `warmup_samples` actions are uniform random and no update runs
 // before them. One update: a minibatch (s, a, r, s', terminated) from the replay buffer;
 //   1. critics: CrossQ TD step with a' = source sample at s' (TwinCritic::td_grad), Adam;
+//      with target_tau > 0 the bootstrap comes from Polyak-averaged target critics instead;
 //   every `policy_delay` updates also
 //   2. source policy: maximise mean min Q(s, a_src) through dQ/da (reparameterised), Adam;
 //   3. velocity field (when `flow`): a0 = source sample at s', a1 = N truncated ascent steps on
@@ -51,6 +52,7 @@ struct QflexStats {
 // The learner's networks, optimisers and counters, as a checkpoint holds them.
 struct QflexState {
   TwinCritic critic;
+  TwinCritic target;  // Polyak-averaged critics (target_tau > 0), else empty
   SourcePolicy source;
   VelocityField velocity;
   nn::Adam opt_q1, opt_q2, opt_source, opt_velocity, opt_alpha;

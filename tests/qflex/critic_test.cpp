@@ -261,6 +261,51 @@ TEST_CASE("critic regression: the TD loss falls when Q fits one-step rewards") {
   CHECK(last < 0.05 * first);
 }
 
+TEST_CASE("target critics: Polyak averaging, and the TD target reads the target's values") {
+  BrnMlpConfig c;
+  c.hidden = {8, 8};
+  TwinCritic critic(3, 2, c, 51), target(3, 2, c, 52);
+  for (BrnMlp& q : critic.q) {
+    perturb(q, 53);
+    warm_stats(q, 4, 54);
+  }
+  const TwinCritic before = target;
+  const float tau = 0.25f;
+  target.polyak_from(critic, tau);
+  for (int k = 0; k < 2; ++k)
+    for (std::size_t i = 0; i < target.q[k].num_params(); i += 7)
+      CHECK(target.q[k].params()[i] ==
+            doctest::Approx((1 - tau) * before.q[k].params()[i] + tau * critic.q[k].params()[i]));
+  CHECK(target.q[0].stat_steps() == 4);
+  // tau = 1 copies parameters and running statistics: the same Q values
+  target.polyak_from(critic, 1.f);
+  const int B = 6;
+  const Matrix s = random_matrix(B, 3, 55), a = random_matrix(B, 2, 56);
+  const Matrix s2 = random_matrix(B, 3, 57), a2 = random_matrix(B, 2, 58);
+  std::vector<float> q1, q2, t1, t2;
+  critic.q_values(s2, a2, q1, q2);
+  target.q_values(s2, a2, t1, t2);
+  CHECK(q1 == t1);
+  CHECK(q2 == t2);
+  CHECK_THROWS_AS(target.polyak_from(critic, 1.5f), std::invalid_argument);
+  CHECK_THROWS_AS(target.polyak_from(TwinCritic(4, 2, c, 1), 0.1f), std::invalid_argument);
+
+  // the bootstrap min(Q1, Q2)(s', a') comes from the target's evaluation pass
+  for (BrnMlp& q : target.q) perturb(q, 59);
+  target.q_values(s2, a2, t1, t2);
+  const std::vector<float> r = {0.5f, -1.f, 0.2f, 1.5f, -0.3f, 0.f};
+  const std::vector<std::uint8_t> term = {0, 1, 0, 0, 1, 0};
+  const float gamma = 0.9f;
+  double want = 0;
+  for (int i = 0; i < B; ++i) want += (r[i] + (term[i] ? 0.f : gamma * std::min(t1[i], t2[i]))) / B;
+  const TdStats with = critic.td_grad(s, a, r.data(), term.data(), s2, a2, gamma, false, &target);
+  CHECK(with.target_mean == doctest::Approx(want).epsilon(1e-5));
+  const TdStats without = critic.td_grad(s, a, r.data(), term.data(), s2, a2, gamma, false);
+  CHECK(std::fabs(without.target_mean - want) > 1e-3);
+  CHECK_THROWS_AS(critic.td_grad(s, a, r.data(), term.data(), s2, a2, gamma, false, &critic),
+                  std::invalid_argument);
+}
+
 TEST_CASE("critic save/load round trip") {
   BrnMlpConfig c;
   c.hidden = {16, 16};

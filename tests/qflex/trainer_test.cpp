@@ -182,6 +182,32 @@ TEST_CASE("qflex trainer: bounded actions, determinism, checkpoints") {
   CHECK_THROWS_AS(c.load_checkpoint(path), std::runtime_error);
 }
 
+TEST_CASE("qflex trainer with target critics: they trail the critics and survive checkpoints") {
+  QflexConfig q = tiny_qflex();
+  q.target_tau = 0.05f;
+  QflexTrainer a(tiny_base(5), q);
+  CHECK(same_params(a.state().target.q[0], a.state().critic.q[0]));  // start as copies
+  while (!a.done()) a.iterate();
+  const BrnMlp &on = a.state().critic.q[0], &tg = a.state().target.q[0];
+  REQUIRE(tg.num_params() == on.num_params());
+  CHECK(!same_params(tg, on));  // averaged, not copied
+  CHECK(tg.stat_steps() == on.stat_steps());
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "sinew_qflex_target_test.ckpt").string();
+  a.save_checkpoint(path);
+  QflexTrainer b(tiny_base(5), q);
+  b.load_checkpoint(path);
+  CHECK(same_params(b.state().target.q[1], a.state().target.q[1]));
+  // a checkpoint without target critics resumes with them starting at the critics
+  QflexTrainer plain(tiny_base(5), tiny_qflex());
+  while (!plain.done()) plain.iterate();
+  plain.save_checkpoint(path);
+  QflexTrainer c(tiny_base(5), q);
+  c.load_checkpoint(path);
+  CHECK(same_params(c.state().target.q[0], plain.state().critic.q[0]));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("training config: \"algo\": \"qflex\" with a \"qflex\" section") {
   const json doc = {{"algo", "qflex"}, {"task", "pendulum"}, {"qflex", {{"ascent_steps", 7}}}};
   const TrainConfig c = parse_train_config(doc, "cfg");
