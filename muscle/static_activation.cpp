@@ -13,14 +13,6 @@ namespace sinew {
 
 namespace {
 
-// Sets every actuator's activation state (or its control, for actuators without one) to a.
-void set_activation(const Model& m, WorldData<double>& d, const std::vector<double>& a) {
-  for (int u = 0; u < m.size.nu; ++u) {
-    d.ctrl[u] = a[u];
-    if (m.actuator_actadr[u] >= 0) d.act[m.actuator_actadr[u]] = a[u];
-  }
-}
-
 // qacc at activation a (qpos fixed, zero velocity) into out; returns the weighted RMS.
 double accelerations(const Model& m, const ModelView<double>& mv, WorldData<double>& d,
                      const std::vector<double>& qpos, const std::vector<double>& w,
@@ -28,7 +20,7 @@ double accelerations(const Model& m, const ModelView<double>& mv, WorldData<doub
   const int nv = m.size.nv;
   std::copy(qpos.begin(), qpos.end(), d.qpos);
   std::fill(d.qvel, d.qvel + nv, 0.0);
-  set_activation(m, d, a);
+  set_activation(m, d, a.data());
   forward(mv, d);
   out.assign(d.qacc, d.qacc + nv);
   double s = 0, ws = 0;
@@ -106,11 +98,12 @@ StaticActivationResult static_activation(const Model& m, const std::vector<doubl
   r.forward_passes += 1;
   for (int it = 0; it < opt.iterations; ++it) {
     // J[:, u] = (qacc(a + h e_u) - qacc(a)) / h, stepping inward at the upper bound
+    std::vector<double> ap(a);
     for (int u = 0; u < nu; ++u) {
       const double h = a[u] + opt.fd_step <= 1 ? opt.fd_step : -opt.fd_step;
-      std::vector<double> ap(a);
-      ap[u] += h;
+      ap[u] = a[u] + h;
       accelerations(m, mv, d, r.qpos, w, ap, q1);
+      ap[u] = a[u];
       for (int k = 0; k < nv; ++k) J[static_cast<std::size_t>(k) * nu + u] = (q1[k] - q0[k]) / h;
     }
     r.forward_passes += nu;

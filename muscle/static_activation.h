@@ -21,6 +21,7 @@
 
 #include <vector>
 
+#include "engine/data.h"
 #include "engine/model.h"
 
 namespace sinew {
@@ -42,6 +43,16 @@ struct StaticActivationResult {
   double rms_qacc = 0;       // at a = act
   int forward_passes = 0;
 };
+
+// Sets every actuator's control and, where it has one, its activation state to a[u] (nu values):
+// the state static_activation solves for, e.g. to start an episode at its result.
+template <class A>
+void set_activation(const Model& m, WorldData<double>& d, const A* a) {
+  for (int u = 0; u < m.size.nu; ++u) {
+    d.ctrl[u] = a[u];
+    if (m.actuator_actadr[u] >= 0) d.act[m.actuator_actadr[u]] = a[u];
+  }
+}
 
 // Throws std::invalid_argument (naming the model) when qpos has the wrong size, the model has no
 // actuators, or an actuator's force does not depend on an activation state or control in [0, 1].

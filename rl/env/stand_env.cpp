@@ -87,7 +87,8 @@ class StandEnv final : public PhysicsEnv {
   // +90 deg about x (OpenSim's y-up convention), so its pelvis_ty slides along world z (height)
   // and pelvis_tx / pelvis_tz along world x / -y; the axes are taken from the model, not names.
   void find_horizontal_slides() {
-    const motion::RootLayout r = motion::model_root_layout(model_);
+    root_ = motion::model_root_layout(model_);
+    const motion::RootLayout& r = root_;
     const std::vector<int> horiz = motion::horizontal_position_axes(r);
     for (int k = 0; k < 3; ++k)
       if (r.pos[k] >= 0 && r.vel[k] >= 0 && std::find(horiz.begin(), horiz.end(), k) == horiz.end())
@@ -116,10 +117,9 @@ class StandEnv final : public PhysicsEnv {
     opt.settle_qpos = vert_q_;
     opt.settle_dof = vert_v_;
     opt.dof_weight.assign(model_.size.nv, 0.0);
-    const motion::RootLayout root = motion::model_root_layout(model_);
     for (int k = 0; k < 3; ++k) {
-      if (root.vel[k] >= 0) opt.dof_weight[root.vel[k]] = 1;
-      if (root.hinge[k] >= 0) opt.dof_weight[root.hinge[k]] = 1;
+      if (root_.vel[k] >= 0) opt.dof_weight[root_.vel[k]] = 1;
+      if (root_.hinge[k] >= 0) opt.dof_weight[root_.hinge[k]] = 1;
     }
     for (int j = 0; j < model_.size.njnt; ++j)
       if (std::find(free_hinges_.begin(), free_hinges_.end(), model_.jnt_qposadr[j]) !=
@@ -146,10 +146,7 @@ class StandEnv final : public PhysicsEnv {
     data_.reset_keyframe(model_, keyframe_, w);
     WorldData<double> d = world(w);
     if (!start_qpos_.empty()) std::copy(start_qpos_.begin(), start_qpos_.end(), d.qpos);
-    for (int u = 0; u < static_cast<int>(ff_.size()); ++u) {
-      d.ctrl[u] = ff_[u];
-      if (model_.actuator_actadr[u] >= 0) d.act[model_.actuator_actadr[u]] = ff_[u];
-    }
+    if (!ff_.empty()) set_activation(model_, d, ff_.data());
     for (int q : free_hinges_) d.qpos[q] += joint_noise_ * rng.normal();
     project_couplings(mv_, d.qpos);
     // a world-frame horizontal velocity of root_speed in a uniform direction, expressed on the
@@ -210,6 +207,7 @@ class StandEnv final : public PhysicsEnv {
   int keyframe_ = 0, pelvis_ = -1, tilt_ = -1, list_ = -1;
   std::vector<int> horiz_q_, horiz_v_;     // qpos / qvel addresses of the horizontal root slides
   std::vector<motion::Vec3d> horiz_axis_;  // their world axes
+  motion::RootLayout root_;                // the root joint layout (find_horizontal_slides)
   double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
   double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2, upright_weight_ = 1;
   double speed_start_ = 0, ramp_samples_ = 0;
