@@ -66,6 +66,8 @@ for k in "${KS[@]}"; do
       score=$(grep -o '"score_mean": *[-0-9.e]*' "$OUT/$name/eval.json" | head -1 | sed 's/.*: *//')
       succ=$(grep -o '"success_rate": *[-0-9.e]*' "$OUT/$name/eval.json" | head -1 | sed 's/.*: *//')
       echo "$learner,$A,$seed,$SAMPLES,$score,$succ,$wall" >> "$summary"
+      mkdir -p bench/results/ablation_logs  # the curve outlives runs/ (tracked)
+      cp "$OUT/$name/log.csv" "bench/results/ablation_logs/$name.csv"
       tail -2 "$OUT/$name.out"
     done
   done
