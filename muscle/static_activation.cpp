@@ -28,13 +28,15 @@ double accelerations(const Model& m, const ModelView<double>& mv, WorldData<doub
   return std::sqrt(s / std::max(ws, 1e-300));
 }
 
-// min 0.5 a^T H a + b^T a over [0, 1]^n by projected coordinate descent, warm-started at a.
-void box_qp(const std::vector<double>& H, const std::vector<double>& b, std::vector<double>& a) {
+}  // namespace
+
+void unit_box_qp(const std::vector<double>& H, const std::vector<double>& b, std::vector<double>& a,
+                 int max_sweeps, double tol) {
   const int n = static_cast<int>(a.size());
   std::vector<double> g(b);  // gradient H a + b
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) g[i] += H[i * n + j] * a[j];
-  for (int sweep = 0; sweep < 2000; ++sweep) {
+  for (int sweep = 0; sweep < max_sweeps; ++sweep) {
     double moved = 0;
     for (int i = 0; i < n; ++i) {
       const double hii = H[i * n + i];
@@ -45,11 +47,9 @@ void box_qp(const std::vector<double>& H, const std::vector<double>& b, std::vec
       for (int j = 0; j < n; ++j) g[j] += H[j * n + i] * da;
       moved = std::max(moved, std::fabs(da));
     }
-    if (moved < 1e-10) break;
+    if (moved < tol) break;
   }
 }
-
-}  // namespace
 
 StaticActivationResult static_activation(const Model& m, const std::vector<double>& qpos,
                                          const StaticActivationOptions& opt) {
@@ -129,7 +129,7 @@ StaticActivationResult static_activation(const Model& m, const std::vector<doubl
     const double lambda = opt.reg * std::max(trace / nu, 1e-12);
     for (int i = 0; i < nu; ++i) H[i * nu + i] += lambda;
     std::vector<double> x(a);
-    box_qp(H, b, x);
+    unit_box_qp(H, b, x);
     // halve the step until the true residual decreases (the contact solver is not affine)
     bool improved = false;
     for (int half = 0; half < 6 && !improved; ++half) {
@@ -150,6 +150,45 @@ StaticActivationResult static_activation(const Model& m, const std::vector<doubl
   r.act = a;
   r.rms_qacc = rms;
   return r;
+}
+
+std::vector<double> activation_jacobian(const Model& m, const std::vector<double>& qpos,
+                                        const std::vector<double>& act, double fd_step,
+                                        bool actuator_force) {
+  const int nv = m.size.nv, nu = m.size.nu;
+  if (static_cast<int>(qpos.size()) != m.size.nq || static_cast<int>(act.size()) != nu)
+    throw std::invalid_argument(m.source + ": activation_jacobian: qpos has " +
+                                std::to_string(qpos.size()) + " entries (nq " +
+                                std::to_string(m.size.nq) + "), act " + std::to_string(act.size()) +
+                                " (nu " + std::to_string(nu) + ")");
+  if (!(fd_step > 0 && fd_step <= 0.5))
+    throw std::invalid_argument(m.source + ": activation_jacobian: fd_step must be in (0, 0.5]");
+  const ModelView<double> mv = m.view();
+  Data<double> data(m, 1);
+  data.reset(m);
+  WorldData<double> d = data.world(0);
+  const std::vector<double> w(nv, 1.0);
+  std::vector<double> q0, q1, ap(act), J(static_cast<std::size_t>(nv) * nu);
+  // the quantity differentiated after a forward pass at activation x
+  auto eval = [&](const std::vector<double>& x, std::vector<double>& out) {
+    accelerations(m, mv, d, qpos, w, x, out);
+    if (actuator_force) out.assign(d.qfrc_actuator, d.qfrc_actuator + nv);
+  };
+  eval(act, q0);
+  for (int u = 0; u < nu; ++u) {  // central differences, one-sided at a bound
+    const double hp = std::min(fd_step, 1 - act[u]), hm = std::min(fd_step, act[u]);
+    ap[u] = act[u] + hp;
+    eval(ap, q1);
+    std::vector<double> qm(q0);
+    if (hm > 0) {
+      ap[u] = act[u] - hm;
+      eval(ap, qm);
+    }
+    ap[u] = act[u];
+    for (int k = 0; k < nv; ++k)
+      J[static_cast<std::size_t>(k) * nu + u] = (q1[k] - qm[k]) / (hp + hm);
+  }
+  return J;
 }
 
 }  // namespace sinew

@@ -59,4 +59,20 @@ void set_activation(const Model& m, WorldData<double>& d, const A* a) {
 StaticActivationResult static_activation(const Model& m, const std::vector<double>& qpos,
                                          const StaticActivationOptions& opt = {});
 
+// min 0.5 a^T H a + b^T a over a in [0, 1]^n (H: n x n row-major, positive semi-definite) by
+// projected coordinate descent warm-started at a, until no coordinate moves by tol or after
+// max_sweeps sweeps. Coordinates with H_ii <= 0 are left where they are.
+void unit_box_qp(const std::vector<double>& H, const std::vector<double>& b, std::vector<double>& a,
+                 int max_sweeps = 2000, double tol = 1e-10);
+
+// d qacc / d a (nv x nu, row-major) at qpos with zero velocity and every muscle's activation
+// state and control at act: central differences of step fd_step (one-sided at a bound of
+// [0, 1]). The linear map from activation changes to accelerations that a feedback law around a
+// static-optimisation pose can invert (rl/env/stand_env.cpp). With actuator_force, d qfrc_actuator
+// / d a instead (the generalized forces of the muscles alone: moment arms times d force / d a).
+// Throws on wrong sizes.
+std::vector<double> activation_jacobian(const Model& m, const std::vector<double>& qpos,
+                                        const std::vector<double>& act, double fd_step = 0.02,
+                                        bool actuator_force = false);
+
 }  // namespace sinew

@@ -20,12 +20,22 @@
 // (excitation = clip(a* + action), the action bounds shifted by -a*) and every episode starts
 // with its muscles activated at a*. The policy then learns a correction to a posture-holding
 // pattern instead of finding one from zero; the effort term penalises the excitation a* + action.
+// Lean (optional, lean_deg = L, needs static_feedforward): the reference pose is the keyframe
+// pitched forward by L degrees about the ankles (pelvis tilt -L, ankles +L: feet stay flat), so
+// that the centre of mass lies ahead of the ankles, where the strong plantarflexors hold it (the
+// keyframe's is only 1 cm ahead, where a backward sway can only be caught by the weak
+// dorsiflexors, which lift the forefoot instead; docs/training.md).
+// Feedback (optional, feedback_* gains, needs static_feedforward): a fixed balance controller
+// (rl/env/balance_feedback.h) maps the excitation a* + action to the nearest one that also
+// produces posture, ankle-strategy and hip-strategy torques; the policy learns on top of it.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "engine/coupling.h"
 #include "muscle/static_activation.h"
 #include "rl/config_reader.h"
+#include "rl/env/balance_feedback.h"
 #include "rl/env/physics_env.h"
 #include "rl/env/tasks.h"
 #include "rl/motion/retarget.h"
@@ -65,7 +75,16 @@ class StandEnv final : public PhysicsEnv {
     find_free_hinges();
     const int nq = model_.size.nq, nv = model_.size.nv, nu = model_.size.nu;
     spec_.obs_dim = (nq - 2) + nv + model_.size.na + 3 * nu;
-    if (p.get<bool>("static_feedforward", false)) init_feedforward();
+    lean_ = p.get<double>("lean_deg", 0.0, -20.0, 20.0) * M_PI / 180;
+    const bool ff = p.get<bool>("static_feedforward", false);
+    if (ff) init_feedforward();
+    const BalanceFeedbackParams fb = read_balance_feedback(p);
+    if ((fb.enabled() || lean_ != 0) && !ff)
+      throw std::invalid_argument(model_.source +
+                                  ": env.params lean_deg and feedback_* need static_feedforward");
+    if (fb.enabled())
+      feedback_ = std::make_unique<BalanceFeedback>(model_, start_qpos_, ff_,
+                                                    joint_id("pelvis_list"), free_hinges_, fb, n);
     init_buffers();
   }
 
@@ -111,8 +130,15 @@ class StandEnv final : public PhysicsEnv {
       throw std::invalid_argument(model_.source +
                                   ": static_feedforward needs a vertical root slide");
     const std::size_t nq = model_.size.nq;
-    const std::vector<double> key(model_.key_qpos.begin() + keyframe_ * nq,
-                                  model_.key_qpos.begin() + (keyframe_ + 1) * nq);
+    std::vector<double> key(model_.key_qpos.begin() + keyframe_ * nq,
+                            model_.key_qpos.begin() + (keyframe_ + 1) * nq);
+    if (lean_ != 0) {  // pitched forward about the ankles, feet flat
+      key[tilt_] -= lean_;
+      for (int j = 0; j < model_.size.njnt; ++j)
+        if (model_.jnt_type[j] == kJointHinge &&
+            model_.jnt_name[j].find("ankle_angle") != std::string::npos)
+          key[model_.jnt_qposadr[j]] += lean_;
+    }
     StaticActivationOptions opt;
     opt.settle_qpos = vert_q_;
     opt.settle_dof = vert_v_;
@@ -140,6 +166,7 @@ class StandEnv final : public PhysicsEnv {
     thread_local std::vector<float> x;
     x.resize(ff_.size());
     for (std::size_t u = 0; u < ff_.size(); ++u) x[u] = ff_[u] + action[u];
+    if (feedback_) feedback_->apply(w, world(w), spec_.control_dt, x.data());
     return PhysicsEnv::act_world(w, x.data(), rng);
   }
   void reset_world(int w, Rng& rng) override {
@@ -156,6 +183,7 @@ class StandEnv final : public PhysicsEnv {
     const double vx = speed * std::cos(a), vy = speed * std::sin(a);
     for (int k = 0; k < 2; ++k) d.qvel[horiz_v_[k]] = vx * horiz_axis_[k].x + vy * horiz_axis_[k].y;
     refresh_reset(w);
+    if (feedback_) feedback_->reset(w);
   }
   void observe_world(int w, float* o) const override {
     const WorldData<double> d = world(w);
@@ -216,6 +244,8 @@ class StandEnv final : public PhysicsEnv {
   std::vector<float> ff_;           // feed-forward excitation per actuator; empty: none
   std::vector<double> start_qpos_;  // the settled keyframe (with feed-forward); empty: the keyframe
   int vert_q_ = -1, vert_v_ = -1;   // qpos / qvel address of the vertical root slide
+  double lean_ = 0;                 // forward lean of the reference pose (rad)
+  std::unique_ptr<BalanceFeedback> feedback_;  // balance controller; null: none
 };
 
 }  // namespace
