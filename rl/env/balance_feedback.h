@@ -19,9 +19,11 @@
 //     min_x |J (x - x0) - tau|^2 + lambda |x - x0|^2,    x0 = a* + action,
 // with J = d qfrc_actuator / d a on the feedback joints at (q*, a*) (muscle/static_activation.h)
 // and lambda = reg * mean(diag(J^T J)), by a few sweeps of projected coordinate descent
-// warm-started at clip(x0). With zero gains it returns clip(x0). It plays the role of MASS's
-// muscle-coordination layer below a PD target policy (Lee et al. 2019, ACM TOG 38:73), here as a
-// fixed linearisation rather than a learned network.
+// warm-started at clip(x0). With zero torques and x0 in [0, 1] it returns x0. It plays the role of
+// MASS's muscle-coordination layer below a PD target policy (Lee et al. 2019, ACM TOG 38:73), here
+// as a fixed linearisation rather than a learned network. J is taken with respect to the
+// activation state while x is an excitation: the activation dynamics (10-40 ms) delay the torques
+// within the 20 ms action, a lag the gains were tuned with.
 #pragma once
 
 #include <string>

@@ -131,7 +131,7 @@ TEST_CASE("balance feedback keeps MS-Human-700-Locomotion standing without a pus
   MESSAGE("zero action, 8 episodes: feed-forward "
           << s_ff << " s (" << n_ff << " upright 5 s), with feedback " << s_fb << " s (" << n_fb
           << ")");
-  // measured 2026-12-04: 0.7 s (0) and 4.6 s (6 of 8) over 16 episodes
+  // measured 2026-12-04: 0.67 s (0 of 8) and 4.47 s (6 of 8)
   CHECK(s_ff < 1.5);
   CHECK(s_fb > 3.5);
   CHECK(n_fb >= 4);
