@@ -68,7 +68,8 @@ class BalanceFeedback {
   // x: nu excitations x0 in, the solution out; d: world w's state; dt: time between actions.
   void apply(int w, const WorldData<double>& d, double dt, float* x);
   int num_joints() const { return static_cast<int>(dofs_.size()); }
-  // The centre of mass ahead of the mean talus position (m), world +x.
+  // The centre of mass ahead of the mean talus position (m), world +x, from xpos and xipos alone
+  // (current after kinematics(), as between actions).
   double com_ahead(const WorldData<double>& d) const;
 
  private:
@@ -82,6 +83,7 @@ class BalanceFeedback {
   std::vector<int> talus_;          // talus bodies
   int list_q_ = -1, list_v_ = -1;   // pelvis list qpos / dof address
   double com0_ = 0;                 // com_ahead at q*
+  double mass_ = 0;                 // total mass of the moving bodies
   std::vector<double> com_prev_;    // per world; NaN after reset
 };
 

@@ -5,21 +5,27 @@
 // and a horizontal root velocity of `root_speed` in a uniformly random direction, and must stay
 // upright: pelvis height > min_height and |pelvis tilt|, |pelvis list| < max_tilt_deg. Episodes
 // last 5 s (250 actions of 0.02 s = 10 physics steps of 0.002 s). Reward per action:
-// alive_bonus - effort_weight * mean(excitation^2) - posture_weight * mean((q - q_key)^2) over the
-// leg hinges - upright_weight * ((tilt / max_tilt)^2 + (list / max_tilt)^2) (pelvis; a dense
-// signal before the tilt termination, which ends most failed episodes). Score: seconds upright;
-// success: upright for the whole episode. Observation: qpos without the two horizontal root slides
-// (found from their world axes), qvel / 10, activations, muscle lengths normalised to their length
-// range, muscle velocities / length-range width, muscle forces / 1000 N (clipped to +-10).
-// Curriculum (optional): with root_speed_ramp_samples = S > 0 the push speed of training episodes
-// grows linearly from root_speed_start to root_speed over the first S training samples (the
-// trainer reports its sample count, Env::set_training_samples); evaluation, which does not,
-// always pushes at root_speed.
+// alive_bonus - effort_weight * mean(excitation^2) - posture_weight * mean((q - q_ref)^2) over the
+// leg hinges - upright_weight * (((tilt - tilt_ref) / max_tilt)^2 + ((list - list_ref) /
+// max_tilt)^2) (pelvis; a dense signal before the tilt termination, which ends most failed
+// episodes); q_ref is the keyframe, or the start pose with feed-forward (below). Score: seconds
+// upright; success: upright for the whole episode. Observation: qpos without the two horizontal
+// root slides (found from their world axes), qvel / 10, activations, muscle lengths normalised to
+// their length range, muscle velocities / length-range width, muscle forces / 1000 N (clipped to
+// +-10). Curriculum (optional): with root_speed_ramp_samples = S > 0 the push speed of training
+// episodes grows linearly from root_speed_start to root_speed over the first S training samples
+// (the trainer reports its sample count, Env::set_training_samples); evaluation, which does not,
+// always pushes at root_speed. With root_speed_uniform = true each training episode's push speed
+// is drawn uniformly from [0, that speed] instead (every push up to the hardest stays in the
+// batch, so what was learnt on small pushes is not forgotten as the speed rises); evaluation still
+// pushes at exactly root_speed.
 // Feed-forward (optional, static_feedforward = true): the static-optimisation activations a* that
 // hold the keyframe still (muscle/static_activation.h) become the excitation of a zero action
 // (excitation = clip(a* + action), the action bounds shifted by -a*) and every episode starts
 // with its muscles activated at a*. The policy then learns a correction to a posture-holding
-// pattern instead of finding one from zero; the effort term penalises the excitation a* + action.
+// pattern instead of finding one from zero; the effort term penalises the excitation a* + action
+// (after the feedback below, when there is one), and the posture and upright terms measure against
+// the settled start pose instead of the keyframe.
 // Lean (optional, lean_deg = L, needs static_feedforward): the reference pose is the keyframe
 // pitched forward by L degrees about the ankles (pelvis tilt -L, ankles +L: feet stay flat), so
 // that the centre of mass lies ahead of the ankles, where the strong plantarflexors hold it (the
@@ -62,6 +68,7 @@ class StandEnv final : public PhysicsEnv {
     root_speed_ = p.get<double>("root_speed", 0.5, 0.0, 10.0);
     speed_start_ = p.get<double>("root_speed_start", 0.0, 0.0, 10.0);
     ramp_samples_ = p.get<double>("root_speed_ramp_samples", 0.0, 0.0, 1e12);
+    push_uniform_ = p.get<bool>("root_speed_uniform", false);
     min_height_ = p.get<double>("min_height", 0.75);
     max_tilt_ = p.get<double>("max_tilt_deg", 30.0, 0.0, 180.0) * M_PI / 180;
     alive_bonus_ = p.get<double>("alive_bonus", 1.0);
@@ -153,6 +160,7 @@ class StandEnv final : public PhysicsEnv {
         opt.dof_weight[model_.jnt_dofadr[j]] = 1;
     const StaticActivationResult r = static_activation(model_, key, opt);
     ff_.assign(r.act.begin(), r.act.end());
+    exc_.assign(static_cast<std::size_t>(num_envs()) * ff_.size(), 0.f);
     spec_.zero_action_name = "feed-fwd";
     start_qpos_ = r.qpos;
 
@@ -167,6 +175,7 @@ class StandEnv final : public PhysicsEnv {
     x.resize(ff_.size());
     for (std::size_t u = 0; u < ff_.size(); ++u) x[u] = ff_[u] + action[u];
     if (feedback_) feedback_->apply(w, world(w), spec_.control_dt, x.data());
+    std::copy(x.begin(), x.end(), exc_.begin() + static_cast<std::ptrdiff_t>(w) * x.size());
     return PhysicsEnv::act_world(w, x.data(), rng);
   }
   void reset_world(int w, Rng& rng) override {
@@ -179,7 +188,8 @@ class StandEnv final : public PhysicsEnv {
     // a world-frame horizontal velocity of root_speed in a uniform direction, expressed on the
     // (orthogonal, horizontal) slide axes
     const double a = rng.uniform(0, 2 * M_PI);
-    const double speed = push_speed();
+    double speed = push_speed();
+    if (push_uniform_ && samples_ >= 0) speed *= rng.uniform(0, 1);
     const double vx = speed * std::cos(a), vy = speed * std::sin(a);
     for (int k = 0; k < 2; ++k) d.qvel[horiz_v_[k]] = vx * horiz_axis_[k].x + vy * horiz_axis_[k].y;
     refresh_reset(w);
@@ -197,18 +207,22 @@ class StandEnv final : public PhysicsEnv {
   float reward_world(int w, const float* a) const override {
     const WorldData<double> d = world(w);
     double effort = 0, posture = 0;
-    for (int u = 0; u < spec_.act_dim; ++u) {
-      const double e = ff_.empty() ? a[u] : ff_[u] + a[u];  // the excitation
-      effort += e * e;
-    }
-    const double* key =
-        model_.key_qpos.data() + static_cast<std::size_t>(keyframe_) * model_.size.nq;
+    const float* exc = ff_.empty() ? a : exc_.data() + static_cast<std::size_t>(w) * ff_.size();
+    for (int u = 0; u < spec_.act_dim; ++u) effort += double(exc[u]) * exc[u];
+    const double* key = reference_qpos();
     for (int q : free_hinges_) posture += (d.qpos[q] - key[q]) * (d.qpos[q] - key[q]);
-    // pelvis tilt and list relative to their termination bound: 1 at the bound
-    const double ut = d.qpos[tilt_] / max_tilt_, ul = d.qpos[list_] / max_tilt_;
+    // pelvis tilt and list off the reference relative to their termination bound: 1 at the bound
+    const double ut = (d.qpos[tilt_] - key[tilt_]) / max_tilt_,
+                 ul = (d.qpos[list_] - key[list_]) / max_tilt_;
     return static_cast<float>(alive_bonus_ - effort_weight_ * effort / spec_.act_dim -
                               posture_weight_ * posture / free_hinges_.size() -
                               upright_weight_ * (ut * ut + ul * ul));
+  }
+  // The pose the posture and upright terms measure against: the settled (and leaned) start pose
+  // with feed-forward, else the keyframe.
+  const double* reference_qpos() const {
+    if (!start_qpos_.empty()) return start_qpos_.data();
+    return model_.key_qpos.data() + static_cast<std::size_t>(keyframe_) * model_.size.nq;
   }
   bool upright(int w) const {
     const WorldData<double> d = world(w);
@@ -239,9 +253,11 @@ class StandEnv final : public PhysicsEnv {
   double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
   double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2, upright_weight_ = 1;
   double speed_start_ = 0, ramp_samples_ = 0;
-  double samples_ = -1;  // training samples so far; < 0: not training (evaluation)
+  bool push_uniform_ = false;  // training pushes uniform in [0, push_speed()]
+  double samples_ = -1;        // training samples so far; < 0: not training (evaluation)
   std::vector<int> free_hinges_;
   std::vector<float> ff_;           // feed-forward excitation per actuator; empty: none
+  std::vector<float> exc_;          // with feed-forward: each world's last excitation (nu each)
   std::vector<double> start_qpos_;  // the settled keyframe (with feed-forward); empty: the keyframe
   int vert_q_ = -1, vert_v_ = -1;   // qpos / qvel address of the vertical root slide
   double lean_ = 0;                 // forward lean of the reference pose (rad)

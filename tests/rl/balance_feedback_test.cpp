@@ -18,6 +18,7 @@
 
 #include "engine/coupling.h"
 #include "engine/forward.h"
+#include "engine/kinematics.h"
 #include "engine/model_io.h"
 #include "muscle/static_activation.h"
 #include "rl/env/env.h"
@@ -109,6 +110,24 @@ TEST_CASE("balance feedback: rest at the reference is left alone, errors are pus
     CHECK(v >= 0.f);
     CHECK(v <= 1.f);
   }
+
+  // the centre of mass is current after kinematics() alone, as between actions (PhysicsEnv::
+  // refresh): the right hip flexed by 0.3 rad moves it relative to the ankles (the right foot
+  // swings forward more than the centre of mass), and the value equals the one a full forward()
+  // gives through subtree_com
+  const double c_before = fb.com_ahead(d);
+  d.qpos[m.jnt_qposadr[joint(m, "hip_flexion_r")]] += 0.3;
+  kinematics(m.view(), d);
+  const double c_kin = fb.com_ahead(d);
+  forward(m.view(), d);
+  double talus_x = 0;
+  int ntalus = 0;
+  for (int b = 0; b < m.size.nbody; ++b)
+    if (m.body_name[b].find("talus") != std::string::npos) talus_x += d.xpos[3 * b], ++ntalus;
+  REQUIRE(ntalus == 2);
+  MESSAGE("hip flexed 0.3 rad: com ahead " << c_before << " -> " << c_kin << " m");
+  CHECK(std::fabs(c_kin - c_before) > 0.005);  // measured: -0.10 m
+  CHECK(c_kin == doctest::Approx(d.subtree_com[0] - talus_x / ntalus).epsilon(1e-9));
 
   p.joints = "no_such_joint";
   CHECK_THROWS_WITH_AS(BalanceFeedback(m, ref, ff, joint(m, "pelvis_list"), hinges, p, 1),

@@ -355,6 +355,25 @@ TEST_CASE("locomotion_stand env: start state and the zero-excitation fall") {
   CHECK(env->flagged_count() == 0);
 }
 
+namespace {
+
+// locomotion_stand: resets every world and returns each one's root speed from its first
+// observation (qvel / 10 follows the nq - 2 position entries; the root slides are the first three
+// dofs and the speed is rotation-invariant over them).
+std::vector<double> reset_speeds(Env& env, int nq) {
+  env.reset();
+  const int O = env.spec().obs_dim;
+  std::vector<double> out;
+  for (int w = 0; w < env.num_envs(); ++w) {
+    const float* v = env.obs().data() + static_cast<std::size_t>(w) * O + (nq - 2);
+    out.push_back(10.0 *
+                  std::sqrt(double(v[0]) * v[0] + double(v[1]) * v[1] + double(v[2]) * v[2]));
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("locomotion_stand env: push-speed curriculum over training samples") {
   const int N = 2;
   auto env = make_env("locomotion_stand",
@@ -362,24 +381,73 @@ TEST_CASE("locomotion_stand env: push-speed curriculum over training samples") {
   const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
   REQUIRE(pe != nullptr);
   const Model& m = pe->model();
-  const int O = env->spec().obs_dim, nq = m.size.nq;
-  // the root slides are the first three dofs; the speed is rotation-invariant over them
-  auto speeds = [&] {
-    env->reset();
-    std::vector<double> out;
-    for (int w = 0; w < N; ++w) {
-      const float* v = env->obs().data() + static_cast<std::size_t>(w) * O + (nq - 2);
-      out.push_back(10.0 *
-                    std::sqrt(double(v[0]) * v[0] + double(v[1]) * v[1] + double(v[2]) * v[2]));
-    }
-    return out;
-  };
+  auto speeds = [&] { return reset_speeds(*env, m.size.nq); };
   for (double s : speeds()) CHECK(s == doctest::Approx(0.5).epsilon(1e-4));  // not training: full
   const std::pair<long long, double> ramp[] = {{0, 0.1}, {500, 0.3}, {1000, 0.5}, {5000, 0.5}};
   for (const auto& [samples, want] : ramp) {
     env->set_training_samples(samples);
     for (double s : speeds()) CHECK(s == doctest::Approx(want).epsilon(1e-4));
   }
+}
+
+TEST_CASE("locomotion_stand env: uniform training pushes, fixed evaluation push") {
+  const int N = 16;
+  auto env = make_env("locomotion_stand", json{{"root_speed_uniform", true}}, N, 9);
+  const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
+  REQUIRE(pe != nullptr);
+  const int nq = pe->model().size.nq;
+  auto speeds = [&] { return reset_speeds(*env, nq); };
+  for (double s : speeds()) CHECK(s == doctest::Approx(0.5).epsilon(1e-4));  // evaluation
+  env->set_training_samples(0);
+  const std::vector<double> t = speeds();
+  for (double s : t) {
+    CHECK(s >= 0.0);
+    CHECK(s <= 0.5 + 1e-6);
+  }
+  // 16 uniform draws: all above 0.2 or all below 0.3 has probability 2 * 0.6^16 < 1e-3
+  CHECK(*std::min_element(t.begin(), t.end()) < 0.2);
+  CHECK(*std::max_element(t.begin(), t.end()) > 0.3);
+}
+
+TEST_CASE(
+    "locomotion_stand env: reward terms measured against the leaned start, effort after "
+    "feedback") {
+  // no noise, no push: after one zero action the body is still at its (leaned) start pose, so
+  // the posture and upright terms are near zero (against the keyframe the 4 deg lean alone would
+  // cost (4 / 30)^2 = 0.018 in the upright term)
+  const json lean{{"joint_noise", 0.0},   {"root_speed", 0.0},    {"static_feedforward", true},
+                  {"lean_deg", 4},        {"effort_weight", 0.0}, {"posture_weight", 1.0},
+                  {"upright_weight", 1.0}};
+  auto env = make_env("locomotion_stand", lean, 1, 3);
+  env->reset();
+  std::vector<float> zero(env->spec().act_dim, 0.f);
+  env->step(zero.data());
+  MESSAGE("leaned start, one zero action: reward " << env->reward()[0]);
+  CHECK(env->reward()[0] > 0.998f);
+
+  // effort only: without feedback the excitation of a zero action is a*, the start activation
+  // (observed); with feedback on a noisy start it is the controller's output, not a*
+  const json effort{{"joint_noise", 0.05},  {"root_speed", 0.0},    {"static_feedforward", true},
+                    {"lean_deg", 4},        {"effort_weight", 1.0}, {"posture_weight", 0.0},
+                    {"upright_weight", 0.0}};
+  json fbp = effort;
+  fbp.update(json{{"feedback_kp", 300}, {"feedback_kd", 30}});
+  auto ff = make_env("locomotion_stand", effort, 1, 4);
+  auto fb = make_env("locomotion_stand", fbp, 1, 4);
+  const auto* pe = dynamic_cast<const PhysicsEnv*>(ff.get());
+  REQUIRE(pe != nullptr);
+  const Model& m = pe->model();
+  ff->reset();
+  fb->reset();
+  const float* act = ff->obs().data() + (m.size.nq - 2) + m.size.nv;
+  double mean_sq = 0;
+  for (int u = 0; u < m.size.nu; ++u) mean_sq += double(act[u]) * act[u] / m.size.nu;
+  ff->step(zero.data());
+  fb->step(zero.data());
+  MESSAGE("effort term: feed-forward " << 1 - ff->reward()[0] << ", with feedback "
+                                       << 1 - fb->reward()[0]);
+  CHECK(1.0 - ff->reward()[0] == doctest::Approx(mean_sq).epsilon(1e-4));
+  CHECK(std::fabs(ff->reward()[0] - fb->reward()[0]) > 1e-4);
 }
 
 TEST_CASE("locomotion_stand env: static feed-forward holds the start longer than no excitation") {
