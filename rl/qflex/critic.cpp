@@ -90,13 +90,16 @@ TdStats TwinCritic::td_grad(const nn::Matrix& s, const nn::Matrix& a, const floa
   x_.bottomLeftCorner(B, obs_dim_) = s_next;
   x_.bottomRightCorner(B, act_dim_) = a_next;
   for (int k = 0; k < 2; ++k) q[k].forward(x_, y_[k], Mode::kTrain, tape_[k]);
-  std::vector<float> tq1, tq2;
+  // buffers reused between updates
+  std::vector<float>& tq1 = tq_[0];
+  std::vector<float>& tq2 = tq_[1];
+  std::vector<float>& y = td_y_;
   if (target != nullptr) {
     if (target == this) throw std::invalid_argument("TwinCritic::td_grad: target is itself");
     target->q_values(s_next, a_next, tq1, tq2);
   }
   TdStats st;
-  std::vector<float> y(B);
+  y.resize(B);
   for (int i = 0; i < B; ++i) {
     const float next =
         target != nullptr ? std::min(tq1[i], tq2[i]) : std::min(y_[0](B + i, 0), y_[1](B + i, 0));

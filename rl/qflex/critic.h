@@ -73,7 +73,8 @@ class TwinCritic {
   int obs_dim_ = 0, act_dim_ = 0;
   BrnTape tape_[2];
   nn::Matrix x_, y_[2], dy_, dx_;
-  nn::Matrix prefix_[2];  // fix_states: first-layer contributions of the fixed states
+  nn::Matrix prefix_[2];             // fix_states: first-layer contributions of the fixed states
+  std::vector<float> tq_[2], td_y_;  // td_grad: target critics' values, TD targets
   // per sample, dy = 1 on whichever critic is the smaller (ties go to Q1); min into min_q
   void pick_min(int k, int B, std::vector<float>& min_q);
 };
