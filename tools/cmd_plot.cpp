@@ -78,7 +78,7 @@ int cmd_plot(int argc, char** argv) {
   std::ostringstream gp;
   gp << "set terminal png noenhanced size 900," << 320 * ys.size() << " font ',10'\n"
      << "set output " << quote(out) << "\nset datafile separator ','\nset grid\n"
-     << "set key left top\nset multiplot layout " << ys.size() << ",1 title "
+     << "set key outside right top\nset multiplot layout " << ys.size() << ",1 title "
      << quote(r["title"].as<std::string>()) << "\n";
   for (const std::string& y : ys) {
     gp << "set xlabel " << quote(x) << "\nset ylabel " << quote(y) << "\nplot ";
