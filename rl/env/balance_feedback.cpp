@@ -118,7 +118,8 @@ double BalanceFeedback::com_ahead(const WorldData<double>& d) const {
 
 void BalanceFeedback::reset(int w) { com_prev_[w] = std::nan(""); }
 
-void BalanceFeedback::apply(int w, const WorldData<double>& d, double dt, float* x) {
+void BalanceFeedback::apply(int w, const WorldData<double>& d, double dt, float* x,
+                            const double* offset) {
   const std::size_t nu = m_.size.nu, nd = dofs_.size();
   const double c = com_ahead(d) - com0_;
   double& prev = com_prev_[w];
@@ -129,7 +130,8 @@ void BalanceFeedback::apply(int w, const WorldData<double>& d, double dt, float*
   x0.assign(x, x + nu);
   b.assign(nu, 0.0);  // b = -J^T tau - H x0: the gradient of the objective is H x + b
   for (std::size_t i = 0; i < nd; ++i) {
-    double tau = -p_.kp * (d.qpos[qadr_[i]] - ref_[qadr_[i]]) - p_.kd * d.qvel[dofs_[i]];
+    const double target = ref_[qadr_[i]] + (offset != nullptr ? offset[i] : 0.0);
+    double tau = -p_.kp * (d.qpos[qadr_[i]] - target) - p_.kd * d.qvel[dofs_[i]];
     if (ankle_[i]) tau -= p_.com_kp * c + p_.com_kd * cdot;
     if (hip_side_[i]) tau -= hip_side_[i] * (p_.list_kp * phi + p_.list_kd * phidot);
     const double* j = jac_.data() + i * nu;

@@ -65,9 +65,14 @@ class BalanceFeedback {
                   int num_worlds);
   // Forget world w's previous centre-of-mass position (its next action has cdot = 0).
   void reset(int w);
-  // x: nu excitations x0 in, the solution out; d: world w's state; dt: time between actions.
-  void apply(int w, const WorldData<double>& d, double dt, float* x);
+  // x: nu excitations x0 in, the solution out; d: world w's state; dt: time between actions;
+  // offset (optional, num_joints() entries, rad): added to the posture targets q*_k of the
+  // feedback joints (the target-posture action mode of locomotion_stand).
+  void apply(int w, const WorldData<double>& d, double dt, float* x,
+             const double* offset = nullptr);
   int num_joints() const { return static_cast<int>(dofs_.size()); }
+  // qpos address of feedback joint k (k < num_joints()).
+  int joint_qpos(int k) const { return qadr_[k]; }
   // The centre of mass ahead of the mean talus position (m), world +x, from xpos and xipos alone
   // (current after kinematics(), as between actions).
   double com_ahead(const WorldData<double>& d) const;

@@ -34,6 +34,11 @@
 // Feedback (optional, feedback_* gains, needs static_feedforward): a fixed balance controller
 // (rl/env/balance_feedback.h) maps the excitation a* + action to the nearest one that also
 // produces posture, ankle-strategy and hip-strategy torques; the policy learns on top of it.
+// Target-posture actions (optional, feedback_target_scale = s > 0, needs feedback): the action
+// has one entry in [-1, 1] per feedback joint instead of one per muscle, the excitation before
+// the controller is a*, and the controller's posture target of joint k is q*_k + s action_k (the
+// policy commands joint angles; the fixed muscle layer realises them; MASS's split, Lee et al.
+// 2019). Taking a step is then a few joint targets instead of a pattern over 100 muscles.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -92,6 +97,17 @@ class StandEnv final : public PhysicsEnv {
     if (fb.enabled())
       feedback_ = std::make_unique<BalanceFeedback>(model_, start_qpos_, ff_,
                                                     joint_id("pelvis_list"), free_hinges_, fb, n);
+    target_scale_ = p.get<double>("feedback_target_scale", 0.0, 0.0, 3.0);
+    if (target_scale_ > 0) {  // the policy moves the feedback's posture targets
+      if (!feedback_)
+        throw std::invalid_argument(model_.source +
+                                    ": env.params/feedback_target_scale needs feedback_* gains");
+      const int k = feedback_->num_joints();
+      spec_.act_dim = k;
+      spec_.act_low.assign(k, -1.f);
+      spec_.act_high.assign(k, 1.f);
+      spec_.zero_action_name = "feedback";
+    }
     init_buffers();
   }
 
@@ -172,9 +188,17 @@ class StandEnv final : public PhysicsEnv {
   bool act_world(int w, const float* action, Rng& rng) override {
     if (ff_.empty()) return PhysicsEnv::act_world(w, action, rng);
     thread_local std::vector<float> x;
+    thread_local std::vector<double> offset;
     x.resize(ff_.size());
-    for (std::size_t u = 0; u < ff_.size(); ++u) x[u] = ff_[u] + action[u];
-    if (feedback_) feedback_->apply(w, world(w), spec_.control_dt, x.data());
+    if (target_scale_ > 0) {  // excitation a*, posture targets q* + scale * action
+      std::copy(ff_.begin(), ff_.end(), x.begin());
+      offset.resize(spec_.act_dim);
+      for (int k = 0; k < spec_.act_dim; ++k) offset[k] = target_scale_ * action[k];
+      feedback_->apply(w, world(w), spec_.control_dt, x.data(), offset.data());
+    } else {
+      for (std::size_t u = 0; u < ff_.size(); ++u) x[u] = ff_[u] + action[u];
+      if (feedback_) feedback_->apply(w, world(w), spec_.control_dt, x.data());
+    }
     std::copy(x.begin(), x.end(), exc_.begin() + static_cast<std::ptrdiff_t>(w) * x.size());
     return PhysicsEnv::act_world(w, x.data(), rng);
   }
@@ -208,19 +232,20 @@ class StandEnv final : public PhysicsEnv {
     const WorldData<double> d = world(w);
     double effort = 0, posture = 0;
     const float* exc = ff_.empty() ? a : exc_.data() + static_cast<std::size_t>(w) * ff_.size();
-    for (int u = 0; u < spec_.act_dim; ++u) effort += double(exc[u]) * exc[u];
-    const double* key = reference_qpos();
+    const int nu = model_.size.nu;
+    for (int u = 0; u < nu; ++u) effort += double(exc[u]) * exc[u];
+    const double* key = posture_reference();
     for (int q : free_hinges_) posture += (d.qpos[q] - key[q]) * (d.qpos[q] - key[q]);
     // pelvis tilt and list off the reference relative to their termination bound: 1 at the bound
     const double ut = (d.qpos[tilt_] - key[tilt_]) / max_tilt_,
                  ul = (d.qpos[list_] - key[list_]) / max_tilt_;
-    return static_cast<float>(alive_bonus_ - effort_weight_ * effort / spec_.act_dim -
+    return static_cast<float>(alive_bonus_ - effort_weight_ * effort / nu -
                               posture_weight_ * posture / free_hinges_.size() -
                               upright_weight_ * (ut * ut + ul * ul));
   }
   // The pose the posture and upright terms measure against: the settled (and leaned) start pose
   // with feed-forward, else the keyframe.
-  const double* reference_qpos() const {
+  const double* posture_reference() const {
     if (!start_qpos_.empty()) return start_qpos_.data();
     return model_.key_qpos.data() + static_cast<std::size_t>(keyframe_) * model_.size.nq;
   }
@@ -261,6 +286,7 @@ class StandEnv final : public PhysicsEnv {
   std::vector<double> start_qpos_;  // the settled keyframe (with feed-forward); empty: the keyframe
   int vert_q_ = -1, vert_v_ = -1;   // qpos / qvel address of the vertical root slide
   double lean_ = 0;                 // forward lean of the reference pose (rad)
+  double target_scale_ = 0;         // > 0: actions are posture-target offsets (rad per unit)
   std::unique_ptr<BalanceFeedback> feedback_;  // balance controller; null: none
 };
 

@@ -14,12 +14,14 @@
 #include <cmath>
 #include <cstddef>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "engine/coupling.h"
 #include "engine/cpu/thread_pool.h"
 #include "engine/data.h"
 #include "engine/kinematics.h"
@@ -448,6 +450,71 @@ TEST_CASE(
                                        << 1 - fb->reward()[0]);
   CHECK(1.0 - ff->reward()[0] == doctest::Approx(mean_sq).epsilon(1e-4));
   CHECK(std::fabs(ff->reward()[0] - fb->reward()[0]) > 1e-4);
+}
+
+TEST_CASE("locomotion_stand env: target-posture actions drive the balance controller's targets") {
+  const json fb{{"joint_noise", 0.05},     {"root_speed", 0.2},     {"static_feedforward", true},
+                {"lean_deg", 4},           {"feedback_kp", 300},    {"feedback_kd", 30},
+                {"feedback_com_kp", 1000}, {"feedback_com_kd", 200}};
+  json tgt = fb;
+  tgt["feedback_target_scale"] = 0.3;
+  auto plain = make_env("locomotion_stand", fb, 1, 8);
+  auto env = make_env("locomotion_stand", tgt, 1, 8);
+  const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
+  REQUIRE(pe != nullptr);
+  const Model& m = pe->model();
+  // one action per feedback joint: ankle, subtalar, knee and 3 hip hinges per leg, in model order
+  REQUIRE(env->spec().act_dim == 12);
+  CHECK(env->spec().act_low[0] == -1.f);
+  CHECK(env->spec().act_high[0] == 1.f);
+  // the right knee's action index: feedback joints are the independent (not coupling-driven)
+  // non-root hinges matching the joint list, in model order
+  std::vector<char> driven(m.size.njnt, 0);
+  for (int e = 0; e < m.size.neq; ++e)
+    if (is_coupling(m.eq_active.data(), m.eq_type.data(), e)) driven[m.eq_obj1id[e]] = 1;
+  const char* fb_joints[] = {"ankle_angle", "subtalar",      "knee_angle",
+                             "hip_flexion", "hip_adduction", "hip_rotation"};
+  int knee_k = -1, k = 0, knee_j = -1;
+  for (int j = 0; j < m.size.njnt; ++j) {
+    const std::string& name = m.jnt_name[j];
+    if (m.jnt_type[j] != kJointHinge || driven[j] || m.jnt_bodyid[j] == m.jnt_bodyid[0] ||
+        std::none_of(std::begin(fb_joints), std::end(fb_joints),
+                     [&](const char* f) { return name.find(f) != std::string::npos; }))
+      continue;
+    if (name == "knee_angle_r") knee_k = k, knee_j = j;
+    ++k;
+  }
+  REQUIRE(k == 12);
+  REQUIRE(knee_k >= 0);
+  // zero target offsets: the same run as the excitation-action controller with zero action
+  plain->reset();
+  env->reset();
+  std::vector<float> zero_u(plain->spec().act_dim, 0.f), zero_t(12, 0.f);
+  for (int t = 0; t < 10; ++t) {
+    plain->step(zero_u.data());
+    env->step(zero_t.data());
+    CHECK(env->reward()[0] == doctest::Approx(plain->reward()[0]).epsilon(1e-6));
+  }
+  // the right knee's target raised by 0.3 rad (flexion): the knee flexes beyond the zero-action run
+  const int qk = m.jnt_qposadr[knee_j];
+  auto knee_after = [&](float a) {
+    auto e = make_env("locomotion_stand", tgt, 1, 8);
+    e->reset();
+    std::vector<float> act(12, 0.f);
+    act[knee_k] = a;
+    for (int t = 0; t < 10; ++t) e->step(act.data());
+    return dynamic_cast<const PhysicsEnv&>(*e).world_state(0).qpos[qk];
+  };
+  const double k0 = knee_after(0.f), k1 = knee_after(1.f);
+  MESSAGE("right knee after 0.2 s: " << k0 << " rad at zero target offset, " << k1
+                                     << " rad with +0.3 rad");
+  CHECK(k1 - k0 > 0.05);
+
+  json bad = tgt;
+  for (const char* key : {"feedback_kp", "feedback_kd", "feedback_com_kp", "feedback_com_kd"})
+    bad.erase(key);
+  CHECK_THROWS_WITH_AS(make_env("locomotion_stand", bad, 1, 1),
+                       doctest::Contains("feedback_target_scale"), std::invalid_argument);
 }
 
 TEST_CASE("locomotion_stand env: static feed-forward holds the start longer than no excitation") {
