@@ -74,8 +74,8 @@ BalanceFeedback::BalanceFeedback(const Model& m, const std::vector<double>& ref_
                                 "' matches no hinge");
   for (int b = 0; b < m.size.nbody; ++b)
     if (m.body_name[b].find("talus") != std::string::npos) talus_.push_back(b);
-  for (int b = 1; b < m.size.nbody; ++b) mass_ += m.body_mass[b];
-  if (!(mass_ > 0)) throw std::invalid_argument(m.source + ": balance feedback: massless model");
+  if (!(m.body_subtreemass[0] > 0))
+    throw std::invalid_argument(m.source + ": balance feedback: massless model");
   if ((p.com_kp > 0 || p.com_kd > 0) && talus_.empty())
     throw std::invalid_argument(m.source + ": feedback_com_kp/kd need talus bodies (ankles)");
   {  // the centre of mass at q*
@@ -113,7 +113,7 @@ double BalanceFeedback::com_ahead(const WorldData<double>& d) const {
   for (int b = 1; b < m_.size.nbody; ++b) cx += m_.body_mass[b] * d.xipos[3 * b];
   double fx = 0;
   for (int b : talus_) fx += d.xpos[3 * b];
-  return cx / mass_ - (talus_.empty() ? 0.0 : fx / talus_.size());
+  return cx / m_.body_subtreemass[0] - (talus_.empty() ? 0.0 : fx / talus_.size());
 }
 
 void BalanceFeedback::reset(int w) { com_prev_[w] = std::nan(""); }

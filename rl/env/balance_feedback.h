@@ -71,8 +71,6 @@ class BalanceFeedback {
   void apply(int w, const WorldData<double>& d, double dt, float* x,
              const double* offset = nullptr);
   int num_joints() const { return static_cast<int>(dofs_.size()); }
-  // qpos address of feedback joint k (k < num_joints()).
-  int joint_qpos(int k) const { return qadr_[k]; }
   // The centre of mass ahead of the mean talus position (m), world +x, from xpos and xipos alone
   // (current after kinematics(), as between actions).
   double com_ahead(const WorldData<double>& d) const;
@@ -88,7 +86,6 @@ class BalanceFeedback {
   std::vector<int> talus_;          // talus bodies
   int list_q_ = -1, list_v_ = -1;   // pelvis list qpos / dof address
   double com0_ = 0;                 // com_ahead at q*
-  double mass_ = 0;                 // total mass of the moving bodies
   std::vector<double> com_prev_;    // per world; NaN after reset
 };
 
