@@ -90,7 +90,7 @@ int cmd_eval(int argc, char** argv) {
       cxxopts::value<std::vector<std::string>>())(
       "trajectory",
       "record evaluation world 0 of the policy (qpos, activations, reference) as a Sinew clip "
-      ".json for sinew export",
+      ".json for sinew export (without a checkpoint: of the --baseline zero action)",
       cxxopts::value<std::string>())(
       "clipped-mean",
       "act with the mean of the clipped Gaussian E[clip(a)] (what the stochastic policy executes "

@@ -83,7 +83,9 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
             &ev.policy_track, opt.trajectory_path);
   if (opt.baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
-    ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track, "");
+    // without a policy, --trajectory records the zero action (e.g. a fixed controller alone)
+    ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track,
+                      agent ? std::string() : opt.trajectory_path);
     ev.baseline_name = probe->spec().zero_action_name;
   }
   return ev;

@@ -35,7 +35,8 @@ struct EvalOptions {
   bool baseline = false;           // also evaluate zero excitation
   std::string reward_model_state;  // a checkpoint's learned-reward section (may be empty): returns
                                    // then use the trained reward model
-  std::string trajectory_path;     // when set, world 0 of the policy is recorded there
+  std::string trajectory_path;     // when set, world 0 of the policy (without one: of the
+                                   // zero-action baseline) is recorded there
                                    // (viewer::write_trajectory; physics tasks)
   std::string flow_state;          // a PPO + flow checkpoint's flow section: act through the flow
   bool clipped_mean = false;       // act with E[clip(a)] instead of clip(mean)

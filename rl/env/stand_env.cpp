@@ -18,7 +18,9 @@
 // always pushes at root_speed. With root_speed_uniform = true each training episode's push speed
 // is drawn uniformly from [0, that speed] instead (every push up to the hardest stays in the
 // batch, so what was learnt on small pushes is not forgotten as the speed rises); evaluation still
-// pushes at exactly root_speed.
+// pushes at exactly root_speed. push_direction_deg = D >= 0 fixes the push direction at D degrees
+// in the world frame (0 = +x, where the keyframe faces; 90 = +y, its left; 180 = backward) for
+// per-direction evaluations; the default -1 draws it uniformly.
 // Feed-forward (optional, static_feedforward = true): the static-optimisation activations a* that
 // hold the keyframe still (muscle/static_activation.h) become the excitation of a zero action
 // (excitation = clip(a* + action), the action bounds shifted by -a*) and every episode starts
@@ -74,6 +76,7 @@ class StandEnv final : public PhysicsEnv {
     speed_start_ = p.get<double>("root_speed_start", 0.0, 0.0, 10.0);
     ramp_samples_ = p.get<double>("root_speed_ramp_samples", 0.0, 0.0, 1e12);
     push_uniform_ = p.get<bool>("root_speed_uniform", false);
+    push_dir_ = p.get<double>("push_direction_deg", -1.0, -1.0, 360.0);
     min_height_ = p.get<double>("min_height", 0.75);
     max_tilt_ = p.get<double>("max_tilt_deg", 30.0, 0.0, 180.0) * M_PI / 180;
     alive_bonus_ = p.get<double>("alive_bonus", 1.0);
@@ -211,7 +214,8 @@ class StandEnv final : public PhysicsEnv {
     project_couplings(mv_, d.qpos);
     // a world-frame horizontal velocity of root_speed in a uniform direction, expressed on the
     // (orthogonal, horizontal) slide axes
-    const double a = rng.uniform(0, 2 * M_PI);
+    double a = rng.uniform(0, 2 * M_PI);  // drawn even when fixed: same RNG stream either way
+    if (push_dir_ >= 0) a = push_dir_ * M_PI / 180;
     double speed = push_speed();
     if (push_uniform_ && samples_ >= 0) speed *= rng.uniform(0, 1);
     const double vx = speed * std::cos(a), vy = speed * std::sin(a);
@@ -275,6 +279,7 @@ class StandEnv final : public PhysicsEnv {
   std::vector<int> horiz_q_, horiz_v_;     // qpos / qvel addresses of the horizontal root slides
   std::vector<motion::Vec3d> horiz_axis_;  // their world axes
   motion::RootLayout root_;                // the root joint layout (find_horizontal_slides)
+  double push_dir_ = -1;  // degrees in the world frame (0 = +x, forward); < 0: uniform
   double joint_noise_ = 0.05, root_speed_ = 0.5, min_height_ = 0.75, max_tilt_ = 0.5236;
   double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2, upright_weight_ = 1;
   double speed_start_ = 0, ramp_samples_ = 0;

@@ -411,6 +411,35 @@ TEST_CASE("locomotion_stand env: uniform training pushes, fixed evaluation push"
   CHECK(*std::max_element(t.begin(), t.end()) > 0.3);
 }
 
+TEST_CASE("locomotion_stand env: a fixed push direction in the world frame") {
+  // the pelvis frame is the world frame turned 90 deg about x: the pelvis_tx slide moves along
+  // world +x (forward), pelvis_tz along world -y (the body's right)
+  const std::pair<double, std::array<double, 2>> cases[] = {
+      {0.0, {0.5, 0.0}}, {90.0, {0.0, -0.5}}, {180.0, {-0.5, 0.0}}, {270.0, {0.0, 0.5}}};
+  for (const auto& [deg, want] : cases) {
+    auto env = make_env("locomotion_stand", json{{"push_direction_deg", deg}}, 3, 4);
+    const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
+    REQUIRE(pe != nullptr);
+    const Model& m = pe->model();
+    env->reset();
+    const int O = env->spec().obs_dim, nq = m.size.nq;
+    auto dof = [&](const char* name) {
+      const auto it = std::find(m.jnt_name.begin(), m.jnt_name.end(), name);
+      REQUIRE(it != m.jnt_name.end());
+      return m.jnt_dofadr[static_cast<std::size_t>(it - m.jnt_name.begin())];
+    };
+    const int tx = dof("pelvis_tx"), tz = dof("pelvis_tz");
+    for (int w = 0; w < env->num_envs(); ++w) {
+      const float* v = env->obs().data() + static_cast<std::size_t>(w) * O + (nq - 2);
+      CAPTURE(deg);
+      CHECK(10.0 * v[tx] == doctest::Approx(want[0]).epsilon(1e-5).scale(1.0));
+      CHECK(10.0 * v[tz] == doctest::Approx(want[1]).epsilon(1e-5).scale(1.0));
+    }
+  }
+  CHECK_THROWS_WITH_AS(make_env("locomotion_stand", json{{"push_direction_deg", 400.0}}, 1, 1),
+                       doctest::Contains("push_direction_deg"), std::invalid_argument);
+}
+
 TEST_CASE(
     "locomotion_stand env: reward terms measured against the leaned start, effort after "
     "feedback") {
