@@ -29,5 +29,5 @@ for learner in ${LEARNERS:-ppo ppo_flow qflex}; do
   "$SINEW" train --config "$cfg" --out "$OUT/$learner" --threads "$THREADS" \
     --total-samples "$SAMPLES" --no-eval "${resume[@]}" > "$OUT/$learner.out" 2>&1
   "$SINEW" eval "$OUT/$learner/checkpoint.bin" --json "$OUT/$learner/eval.json" \
-    $([ "$learner" = qflex ] || echo --metrics-csv "$OUT/$learner/metrics.csv") | tee -a "$OUT/$learner.out"
+    --metrics-csv "$OUT/$learner/metrics.csv" | tee -a "$OUT/$learner.out"
 done

@@ -38,11 +38,9 @@ bool apply_params(const cxxopts::ParseResult& r, nlohmann::json& env_params) {
 // moved by the flow), on the same evaluation worlds as a PPO checkpoint of the same config.
 int eval_qflex(const cxxopts::ParseResult& r) {
   const std::string path = r["checkpoint"].as<std::string>();
-  if (r.count("trajectory") || r.count("metrics-csv") || r.count("stochastic") ||
-      r.count("random-start") || r.count("clipped-mean"))
+  if (r.count("stochastic") || r.count("clipped-mean"))
     throw std::invalid_argument(
-        "--trajectory, --metrics-csv, --stochastic, --random-start and --clipped-mean are not "
-        "supported for Qflex checkpoints yet");
+        "--stochastic and --clipped-mean are not supported for Qflex checkpoints yet");
   rl::TrainConfig base;
   rl::qflex::QflexConfig qc;
   rl::qflex::read_qflex_checkpoint_config(path, base, qc);
@@ -56,13 +54,14 @@ int eval_qflex(const cxxopts::ParseResult& r) {
   tr.load_checkpoint(path, false);
   EvalOptions opt;
   opt.baseline = r.count("baseline") > 0;
-  EvalOutcome ev = run_eval(base, nullptr, episodes, seed, opt);
-  ev.score_name = tr.env().spec().score_name;
-  ev.lower_is_better = tr.env().spec().score_lower_is_better;
-  ev.policy = rl::qflex::evaluate_trainer(tr, episodes, seed);
+  opt.policy = tr.deterministic_policy();
+  opt.random_start = r.count("random-start") > 0;
+  if (r.count("trajectory")) opt.trajectory_path = r["trajectory"].as<std::string>();
+  const EvalOutcome ev = run_eval(base, nullptr, episodes, seed, opt);
   print_eval(ev, stdout);
   if (r.count("csv")) write_eval_csv(ev, r["csv"].as<std::string>());
   if (r.count("json")) write_eval_json(ev, r["json"].as<std::string>());
+  if (r.count("metrics-csv")) write_tracking_csv(ev, r["metrics-csv"].as<std::string>());
   return 0;
 }
 

@@ -93,10 +93,9 @@ int cmd_train(int argc, char** argv) {
       throw std::invalid_argument("--max-minutes is not supported for algo 'qflex' yet");
     auto qt = rl::qflex::run_training(cfg, out, r.count("resume") > 0, quiet);
     if (r.count("no-eval") || cfg.eval_episodes == 0) return 0;
-    EvalOutcome ev = run_eval(cfg, nullptr, cfg.eval_episodes, cfg.seed + 1000003);
-    ev.score_name = qt->env().spec().score_name;
-    ev.lower_is_better = qt->env().spec().score_lower_is_better;
-    ev.policy = rl::qflex::evaluate_trainer(*qt, cfg.eval_episodes, cfg.seed + 1000003);
+    EvalOptions opt;
+    opt.policy = qt->deterministic_policy();
+    EvalOutcome ev = run_eval(cfg, nullptr, cfg.eval_episodes, cfg.seed + 1000003, opt);
     print_eval(ev, stdout);
     write_eval_json(ev, out + "/eval.json");
     return 0;

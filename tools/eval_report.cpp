@@ -81,11 +81,13 @@ EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes,
                                                       opt.clipped_mean ? &lo : nullptr,
                                                       opt.clipped_mean ? &hi : nullptr),
             &ev.policy_track, opt.trajectory_path);
+  else if (opt.policy)
+    ev.policy = run(opt.policy, &ev.policy_track, opt.trajectory_path);
   if (opt.baseline) {
     std::unique_ptr<rl::Env> probe = rl::make_env(cfg.task, cfg.env_params, 1, seed);
     // without a policy, --trajectory records the zero action (e.g. a fixed controller alone)
     ev.baseline = run(rl::constant_policy(probe->spec().act_dim, 0.f), &ev.baseline_track,
-                      agent ? std::string() : opt.trajectory_path);
+                      agent || opt.policy ? std::string() : opt.trajectory_path);
     ev.baseline_name = probe->spec().zero_action_name;
   }
   return ev;

@@ -42,9 +42,12 @@ struct EvalOptions {
   bool clipped_mean = false;       // act with E[clip(a)] instead of clip(mean)
   bool stochastic = false;         // act with sampled actions (as in training) instead of the mean
   bool random_start = false;       // task track: start phases uniform over the first cycle, not 0
+  rl::PolicyFn policy;  // without an agent: the deterministic policy to evaluate (e.g. Qflex's)
 };
 
-// agent may be null (baseline only). The evaluation worlds use `seed`, not the training seed.
+// agent may be null (then opt.policy, if set, is the policy; else baseline only). The evaluation
+// worlds use `seed`, not the training seed; a tracking task evaluates from phase 0 (or
+// opt.random_start) whichever learner made the policy.
 EvalOutcome run_eval(const rl::TrainConfig& cfg, rl::Agent* agent, int episodes, std::uint64_t seed,
                      const EvalOptions& opt = {});
 void print_eval(const EvalOutcome& ev, std::FILE* out);

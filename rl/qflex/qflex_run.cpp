@@ -97,10 +97,4 @@ std::unique_ptr<QflexTrainer> run_training(TrainConfig cfg, const std::string& o
   return tr;
 }
 
-EvalSummary evaluate_trainer(QflexTrainer& tr, int episodes, std::uint64_t seed) {
-  const TrainConfig& c = tr.base_config();
-  std::unique_ptr<Env> env = make_env(c.task, c.env_params, episodes, seed);
-  return evaluate(*env, tr.deterministic_policy());
-}
-
 }  // namespace sinew::rl::qflex

@@ -24,7 +24,4 @@ nlohmann::ordered_json log_row(const QflexStats& st, double wall_s, double sampl
 std::unique_ptr<QflexTrainer> run_training(TrainConfig cfg, const std::string& out, bool resume,
                                            bool quiet);
 
-// One deterministic episode per world on `episodes` fresh worlds seeded with `seed`.
-EvalSummary evaluate_trainer(QflexTrainer& tr, int episodes, std::uint64_t seed);
-
 }  // namespace sinew::rl::qflex
