@@ -53,6 +53,7 @@ PpoTrainer::PpoTrainer(const TrainConfig& cfg)
   opt_log_std_ = nn::Adam(agent_.log_std.size(), nn::AdamConfig{});
   for (int w = 0; w < cfg.num_envs; ++w) act_rng_.emplace_back(cfg.seed ^ kActStream, w);
   reward_model_ = find_reward_model(*env_);
+  env_->set_training_samples(samples_);  // the first episodes are training episodes too
   env_->reset();
   adaptive_lr_ = cfg.ppo.lr;
   if (cfg.ppo.flow.enabled)
@@ -458,6 +459,7 @@ void PpoTrainer::load_checkpoint(const std::string& path) {
     std::istringstream rm(c.reward_model_state);
     reward_model_->load(rm, path + " (reward model)");
   }
+  env_->set_training_samples(samples_);  // the resumed part's first episodes: its curriculum
   env_->reset();
   first_obs_counted_ = false;
   for (int w = 0; w < cfg_.num_envs; ++w) act_rng_[w] = Rng(s ^ kActStream, w);

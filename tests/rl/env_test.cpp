@@ -27,6 +27,7 @@
 #include "engine/kinematics.h"
 #include "rl/env/physics_env.h"
 #include "rl/env/rng.h"
+#include "tests/rl/stand_test_util.h"
 
 using namespace sinew;
 using namespace sinew::rl;
@@ -360,18 +361,10 @@ TEST_CASE("locomotion_stand env: start state and the zero-excitation fall") {
 namespace {
 
 // locomotion_stand: resets every world and returns each one's root speed from its first
-// observation (qvel / 10 follows the nq - 2 position entries; the root slides are the first three
-// dofs and the speed is rotation-invariant over them).
+// observation.
 std::vector<double> reset_speeds(Env& env, int nq) {
   env.reset();
-  const int O = env.spec().obs_dim;
-  std::vector<double> out;
-  for (int w = 0; w < env.num_envs(); ++w) {
-    const float* v = env.obs().data() + static_cast<std::size_t>(w) * O + (nq - 2);
-    out.push_back(10.0 *
-                  std::sqrt(double(v[0]) * v[0] + double(v[1]) * v[1] + double(v[2]) * v[2]));
-  }
-  return out;
+  return test::root_speeds(env, nq);
 }
 
 }  // namespace
