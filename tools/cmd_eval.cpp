@@ -35,12 +35,14 @@ bool apply_params(const cxxopts::ParseResult& r, nlohmann::json& env_params) {
 }
 
 // A Qflex checkpoint (algo "qflex"): the learner's deterministic policy (tanh of the source mean
-// moved by the flow), on the same evaluation worlds as a PPO checkpoint of the same config.
+// moved by the flow; the Polyak-averaged copies where the run kept them, unless --live), on the
+// same evaluation worlds as a PPO checkpoint of the same config; --stochastic samples the source.
 int eval_qflex(const cxxopts::ParseResult& r) {
   const std::string path = r["checkpoint"].as<std::string>();
-  if (r.count("stochastic") || r.count("clipped-mean"))
+  if (r.count("clipped-mean"))
     throw std::invalid_argument(
-        "--stochastic and --clipped-mean are not supported for Qflex checkpoints yet");
+        "--clipped-mean is a PPO option (Gaussian policy); a Qflex "
+        "checkpoint takes --stochastic or --live");
   rl::TrainConfig base;
   rl::qflex::QflexConfig qc;
   rl::qflex::read_qflex_checkpoint_config(path, base, qc);
@@ -54,7 +56,8 @@ int eval_qflex(const cxxopts::ParseResult& r) {
   tr.load_checkpoint(path, false);
   EvalOptions opt;
   opt.baseline = r.count("baseline") > 0;
-  opt.policy = tr.deterministic_policy();
+  opt.policy = r.count("stochastic") ? tr.stochastic_policy(seed)
+                                     : tr.deterministic_policy(r.count("live") > 0);
   opt.random_start = r.count("random-start") > 0;
   if (r.count("trajectory")) opt.trajectory_path = r["trajectory"].as<std::string>();
   const EvalOutcome ev = run_eval(base, nullptr, episodes, seed, opt);
@@ -97,6 +100,9 @@ int cmd_eval(int argc, char** argv) {
       "stochastic",
       "act with actions sampled from the policy's Gaussian, as in training (a diagnostic: the "
       "issue's metrics use the deterministic policy)")(
+      "live",
+      "Qflex checkpoint of a run with policy_avg_tau > 0: act with the live networks instead of "
+      "their Polyak-averaged copies")(
       "random-start",
       "task track: start each episode at a phase uniform over the clip's first cycle instead "
       "of phase 0")("h,help", "show this help");
@@ -111,6 +117,10 @@ int cmd_eval(int argc, char** argv) {
   std::optional<rl::Checkpoint> ck;
   if (r.count("checkpoint") && rl::qflex::is_qflex_checkpoint(r["checkpoint"].as<std::string>()))
     return eval_qflex(r);
+  if (r.count("live")) {
+    std::cerr << "sinew eval: --live applies to Qflex checkpoints only\n";
+    return 2;
+  }
   if (r.count("checkpoint")) {
     ck = rl::read_checkpoint(r["checkpoint"].as<std::string>());
     cfg = ck->config;

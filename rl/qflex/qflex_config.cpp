@@ -59,6 +59,7 @@ QflexConfig parse_qflex_config(const nlohmann::json& j, const std::string& where
   c.target_entropy_per_dim =
       r.get("target_entropy_per_dim", c.target_entropy_per_dim, -100.f, 100.f);
   c.target_tau = r.get("target_tau", c.target_tau, 0.f, 1.f);
+  c.policy_avg_tau = r.get("policy_avg_tau", c.policy_avg_tau, 0.f, 1.f);
   c.iteration_samples = r.get("iteration_samples", c.iteration_samples, 1LL, 1LL << 50);
   c.checkpoint_replay = r.get("checkpoint_replay", c.checkpoint_replay);
   r.finish();
@@ -97,6 +98,7 @@ nlohmann::json to_json(const QflexConfig& c) {
           {"auto_entropy", c.auto_entropy},
           {"target_entropy_per_dim", c.target_entropy_per_dim},
           {"target_tau", c.target_tau},
+          {"policy_avg_tau", c.policy_avg_tau},
           {"iteration_samples", c.iteration_samples},
           {"checkpoint_replay", c.checkpoint_replay}};
 }

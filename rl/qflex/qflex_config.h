@@ -46,6 +46,11 @@ struct QflexConfig {
   // instead): 0 = none; > 0 = TD targets from Polyak-averaged copies of the critics, updated
   // with this rate after every critic step (TD3/SAC use 0.005).
   float target_tau = 0.f;
+  // Averaged acting copies (not in the published method): 0 = none; > 0 = the deterministic
+  // policy (evaluation, `sinew eval`) acts with Polyak-averaged copies of the source policy and
+  // the velocity field, updated with this rate after every update of the live networks (which
+  // still act during training). Evaluates a smoothed policy instead of one fast-moving snapshot.
+  float policy_avg_tau = 0.f;
   long long iteration_samples = 1000;  // samples per logged iteration
   bool checkpoint_replay = true;       // store the replay buffer in checkpoints
 };

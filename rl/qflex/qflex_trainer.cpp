@@ -81,25 +81,34 @@ QflexTrainer::QflexTrainer(const TrainConfig& base, const QflexConfig& cfg)
   st_.log_alpha = cfg.entropy_coef > 0 ? std::log(cfg.entropy_coef) : 0.f;
   replay_ = ReplayBuffer(static_cast<long>(std::min(cfg.buffer_size, base.total_samples)), O, A);
   for (int w = 0; w < base.num_envs; ++w) act_rng_.emplace_back(base.seed ^ kActStream, w);
+  if (cfg.policy_avg_tau > 0) {
+    st_.avg_source = st_.source;
+    st_.avg_velocity = st_.velocity;
+  }
+  env_->set_training_samples(st_.samples);  // the first episodes are training episodes too
   env_->reset();
 }
 
 QflexTrainer::~QflexTrainer() = default;
 
-void QflexTrainer::act(const nn::Matrix& obs, std::vector<Rng>* rngs, nn::Matrix& a) {
+void QflexTrainer::act(const nn::Matrix& obs, std::vector<Rng>* rngs, nn::Matrix& a,
+                       bool averaged) {
+  averaged = averaged && cfg_.policy_avg_tau > 0;
+  SourcePolicy& source = averaged ? st_.avg_source : st_.source;
+  VelocityField& velocity = averaged ? st_.avg_velocity : st_.velocity;
   const int B = static_cast<int>(obs.rows()), A = env_->spec().act_dim;
   nn::Matrix a0;
   if (rngs != nullptr) {
     eps_.resize(B, A);
     for (int i = 0; i < B; ++i)
       for (int j = 0; j < A; ++j) eps_(i, j) = static_cast<float>((*rngs)[i].normal());
-    st_.source.sample(obs, eps_, a0, Mode::kEval);
+    source.sample(obs, eps_, a0, Mode::kEval);
   } else {
-    st_.source.mean_action(obs, a0);
+    source.mean_action(obs, a0);
   }
   if (cfg_.flow) {
     const float clip = cfg_.velocity_clip > 0 ? cfg_.velocity_clip : float(cfg_.flow_steps);
-    st_.velocity.integrate(obs, a0, cfg_.flow_steps, clip, a);
+    velocity.integrate(obs, a0, cfg_.flow_steps, clip, a);
   } else {
     a = a0;
   }
@@ -116,13 +125,27 @@ void QflexTrainer::to_env(const nn::Matrix& a, std::vector<float>& out) const {
           sp.act_low[j] + 0.5f * (a(i, j) + 1.f) * (sp.act_high[j] - sp.act_low[j]);
 }
 
-PolicyFn QflexTrainer::deterministic_policy() {
-  return [this](const std::vector<float>& obs, std::vector<float>& actions) {
+PolicyFn QflexTrainer::deterministic_policy(bool live) {
+  return [this, live](const std::vector<float>& obs, std::vector<float>& actions) {
     const int O = env_->spec().obs_dim;
     const int rows = static_cast<int>(obs.size() / O);
     const nn::Matrix x = Eigen::Map<const nn::Matrix>(obs.data(), rows, O);
     nn::Matrix a;
-    act(x, nullptr, a);
+    act(x, nullptr, a, !live);
+    to_env(a, actions);
+  };
+}
+
+PolicyFn QflexTrainer::stochastic_policy(std::uint64_t seed) {
+  eval_rng_.clear();
+  return [this, seed](const std::vector<float>& obs, std::vector<float>& actions) {
+    const int O = env_->spec().obs_dim;
+    const int rows = static_cast<int>(obs.size() / O);
+    while (static_cast<int>(eval_rng_.size()) < rows)
+      eval_rng_.emplace_back(seed ^ kActStream, eval_rng_.size());
+    const nn::Matrix x = Eigen::Map<const nn::Matrix>(obs.data(), rows, O);
+    nn::Matrix a;
+    act(x, &eval_rng_, a);
     to_env(a, actions);
   };
 }
@@ -199,6 +222,8 @@ void QflexTrainer::update(QflexStats& s) {
   s.flow_loss += st_.velocity.flow_matching_grad(batch_.next_obs, a0_, a1_, update_rng_,
                                                  cfg_.actor_batch_renorm);
   st_.opt_velocity.step(st_.velocity.net.params(), st_.velocity.net.grads(), lr);
+  if (cfg_.policy_avg_tau > 0)
+    st_.avg_velocity.net.polyak_from(st_.velocity.net, cfg_.policy_avg_tau);
   s.ascent_grad_norm += as.grad_norm_mean;
   s.ascent_truncated += as.truncated;
   s.ascent_shift += ((a1_ - a0_).rowwise().norm()).mean();
@@ -217,6 +242,7 @@ void QflexTrainer::update_source(QflexStats& s) {
   st_.source.log_prob(logp);
   st_.source.backward(grad_, alpha / static_cast<float>(B));
   st_.opt_source.step(st_.source.net.params(), st_.source.net.grads(), cfg_.lr);
+  if (cfg_.policy_avg_tau > 0) st_.avg_source.net.polyak_from(st_.source.net, cfg_.policy_avg_tau);
   double mq = 0, lp = 0;
   for (int i = 0; i < B; ++i) {
     mq += min_q[i];
@@ -285,6 +311,10 @@ void QflexTrainer::save_checkpoint(const std::string& path) const {
       o->save(f);
     write_pod(f, st_.log_alpha);
     if (cfg_.target_tau > 0) st_.target.save(f);  // the stored config says whether it is there
+    if (cfg_.policy_avg_tau > 0) {                // so does it for the averaged copies
+      st_.avg_source.save(f);
+      st_.avg_velocity.save(f);
+    }
     write_pod(f, static_cast<std::uint8_t>(cfg_.checkpoint_replay ? 1 : 0));
     if (cfg_.checkpoint_replay) replay_.save(f);
     f.flush();
@@ -329,12 +359,22 @@ void QflexTrainer::load_checkpoint(const std::string& path, bool with_replay) {
   if (cfg.target_tau > 0) st.target = TwinCritic::load(f, path + " (target critics)");
   // a run resumed with target critics that its checkpoint lacks starts them at the critics
   if (cfg_.target_tau > 0 && !(cfg.target_tau > 0)) st.target = st.critic;
+  if (cfg.policy_avg_tau > 0) {
+    st.avg_source = SourcePolicy::load(f, path + " (averaged source policy)");
+    st.avg_velocity = VelocityField::load(f, path + " (averaged velocity field)");
+  } else if (cfg_.policy_avg_tau > 0) {  // ... and averaged copies: they start at the networks
+    st.avg_source = st.source;
+    st.avg_velocity = st.velocity;
+  }
   const bool fits =
       st.critic.q[0].num_params() == st_.critic.q[0].num_params() &&
       st.source.net.num_params() == st_.source.net.num_params() &&
       st.velocity.net.num_params() == st_.velocity.net.num_params() &&
       st.critic.obs_dim() == env_->spec().obs_dim && st.critic.act_dim() == env_->spec().act_dim &&
-      (!(cfg_.target_tau > 0) || st.target.q[0].num_params() == st.critic.q[0].num_params());
+      (!(cfg_.target_tau > 0) || st.target.q[0].num_params() == st.critic.q[0].num_params()) &&
+      (!(cfg_.policy_avg_tau > 0) ||
+       (st.avg_source.net.num_params() == st.source.net.num_params() &&
+        st.avg_velocity.net.num_params() == st.velocity.net.num_params()));
   if (!fits)
     throw std::runtime_error(path + ": the checkpoint's networks differ from the config's");
   if (read_pod<std::uint8_t>(f, path, "replay flag") != 0 && with_replay) {
@@ -349,6 +389,7 @@ void QflexTrainer::load_checkpoint(const std::string& path, bool with_replay) {
       base_.seed + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(st_.iteration);
   env_ = make_env(base_.task, base_.env_params, base_.num_envs, s);
   env_->set_pool(pool_.get());
+  env_->set_training_samples(st_.samples);  // the resumed part's first episodes: its curriculum
   env_->reset();
   for (int w = 0; w < base_.num_envs; ++w) act_rng_[w] = Rng(s ^ kActStream, w);
   update_rng_ = Rng(s, kUpdateStream);

@@ -55,6 +55,8 @@ struct QflexState {
   TwinCritic target;  // Polyak-averaged critics (target_tau > 0), else empty
   SourcePolicy source;
   VelocityField velocity;
+  SourcePolicy avg_source;  // Polyak-averaged acting copies (policy_avg_tau > 0), else empty
+  VelocityField avg_velocity;
   nn::Adam opt_q1, opt_q2, opt_source, opt_velocity, opt_alpha;
   float log_alpha = 0;  // log of the entropy coefficient (auto_entropy)
   long long samples = 0, iteration = 0, updates = 0;
@@ -81,11 +83,15 @@ class QflexTrainer {
   QflexStats iterate();
 
   // Actions in [-1, 1] for raw observations ([rows][obs_dim]): the source sample (eps from
-  // rngs[row], or the mean when deterministic) moved by the flow when `flow` is on.
-  void act(const nn::Matrix& obs, std::vector<Rng>* rngs, nn::Matrix& a);
+  // rngs[row], or the mean when deterministic) moved by the flow when `flow` is on. `averaged`:
+  // with the Polyak-averaged copies (policy_avg_tau > 0; else the live networks).
+  void act(const nn::Matrix& obs, std::vector<Rng>* rngs, nn::Matrix& a, bool averaged = false);
   // The deterministic policy for evaluate(): tanh(mu(s)) moved by the flow, mapped to the env's
-  // action bounds.
-  PolicyFn deterministic_policy();
+  // action bounds; with the averaged copies where there are any, unless `live`.
+  PolicyFn deterministic_policy(bool live = false);
+  // A stochastic policy for evaluate(): the source sampled with per-row streams derived from
+  // `seed`, moved by the flow (what training executes; live networks).
+  PolicyFn stochastic_policy(std::uint64_t seed);
 
   // Atomic (temporary file + rename): configs, counters, networks, optimisers and, with
   // checkpoint_replay, the replay buffer. Errors name the file and the field.
@@ -107,7 +113,7 @@ class QflexTrainer {
   std::unique_ptr<Env> env_;
   QflexState st_;
   ReplayBuffer replay_;
-  std::vector<Rng> act_rng_;
+  std::vector<Rng> act_rng_, eval_rng_;
   Rng update_rng_;
   std::deque<EpisodeResult> recent_;
   ReplayBatch batch_;

@@ -208,6 +208,59 @@ TEST_CASE("qflex trainer with target critics: they trail the critics and survive
   std::filesystem::remove(path);
 }
 
+TEST_CASE("qflex trainer with averaged acting copies: evaluation acts with them") {
+  const std::vector<float> obs = {0.3f, -0.2f, 0.5f, 1.f, 0.f, 0.f};  // two pendulum states
+  auto policy_out = [&](const PolicyFn& p) {
+    std::vector<float> a;
+    p(obs, a);
+    return a;
+  };
+  // tau = 1: the copies follow the live source and velocity networks exactly
+  QflexConfig one = tiny_qflex();
+  one.policy_avg_tau = 1.f;
+  QflexTrainer f(tiny_base(6), one);
+  while (!f.done()) f.iterate();
+  CHECK(same_params(f.state().avg_source.net, f.state().source.net));
+  CHECK(same_params(f.state().avg_velocity.net, f.state().velocity.net));
+  CHECK(policy_out(f.deterministic_policy()) == policy_out(f.deterministic_policy(true)));
+  // tau = 0.05: they trail, and the deterministic policy uses them unless asked for the live ones
+  QflexConfig q = tiny_qflex();
+  q.policy_avg_tau = 0.05f;
+  QflexTrainer a(tiny_base(6), q);
+  CHECK(same_params(a.state().avg_source.net, a.state().source.net));  // start as copies
+  while (!a.done()) a.iterate();
+  CHECK(!same_params(a.state().avg_source.net, a.state().source.net));
+  CHECK(!same_params(a.state().avg_velocity.net, a.state().velocity.net));
+  const std::vector<float> avg = policy_out(a.deterministic_policy());
+  const std::vector<float> live = policy_out(a.deterministic_policy(true));
+  CHECK(avg != live);
+  // the live networks, once set to the copies, act as the averaged policy did
+  QflexTrainer swap(tiny_base(6), q);
+  while (!swap.done()) swap.iterate();
+  swap.state().source = swap.state().avg_source;
+  swap.state().velocity = swap.state().avg_velocity;
+  CHECK(policy_out(swap.deterministic_policy(true)) == avg);
+  // stochastic evaluation: reproducible for a seed, not the deterministic action
+  const std::vector<float> s1 = policy_out(a.stochastic_policy(9));
+  CHECK(policy_out(a.stochastic_policy(9)) == s1);
+  CHECK(s1 != live);
+  // checkpoints keep the copies; a checkpoint without them resumes with copies of the networks
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "sinew_qflex_avg_test.ckpt").string();
+  a.save_checkpoint(path);
+  QflexTrainer b(tiny_base(6), q);
+  b.load_checkpoint(path);
+  CHECK(same_params(b.state().avg_source.net, a.state().avg_source.net));
+  CHECK(policy_out(b.deterministic_policy()) == avg);
+  QflexTrainer plain(tiny_base(6), tiny_qflex());
+  while (!plain.done()) plain.iterate();
+  plain.save_checkpoint(path);
+  QflexTrainer c(tiny_base(6), q);
+  c.load_checkpoint(path);
+  CHECK(same_params(c.state().avg_velocity.net, plain.state().velocity.net));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("training config: \"algo\": \"qflex\" with a \"qflex\" section") {
   const json doc = {{"algo", "qflex"}, {"task", "pendulum"}, {"qflex", {{"ascent_steps", 7}}}};
   const TrainConfig c = parse_train_config(doc, "cfg");
