@@ -76,6 +76,7 @@ class StandEnv final : public PhysicsEnv {
     speed_start_ = p.get<double>("root_speed_start", 0.0, 0.0, 10.0);
     ramp_samples_ = p.get<double>("root_speed_ramp_samples", 0.0, 0.0, 1e12);
     push_uniform_ = p.get<bool>("root_speed_uniform", false);
+    push_power_ = p.get<double>("root_speed_power", 1.0, 0.05, 20.0);
     push_dir_ = p.get<double>("push_direction_deg", -1.0, -1.0, 360.0);
     min_height_ = p.get<double>("min_height", 0.75);
     max_tilt_ = p.get<double>("max_tilt_deg", 30.0, 0.0, 180.0) * M_PI / 180;
@@ -217,7 +218,10 @@ class StandEnv final : public PhysicsEnv {
     double a = rng.uniform(0, 2 * M_PI);  // drawn even when fixed: same RNG stream either way
     if (push_dir_ >= 0) a = push_dir_ * M_PI / 180;
     double speed = push_speed();
-    if (push_uniform_ && samples_ >= 0) speed *= rng.uniform(0, 1);
+    if (push_uniform_ && samples_ >= 0) {
+      const double u = rng.uniform(0, 1);
+      speed *= push_power_ == 1.0 ? u : std::pow(u, push_power_);  // power < 1: harder pushes
+    }
     const double vx = speed * std::cos(a), vy = speed * std::sin(a);
     for (int k = 0; k < 2; ++k) d.qvel[horiz_v_[k]] = vx * horiz_axis_[k].x + vy * horiz_axis_[k].y;
     refresh_reset(w);
@@ -284,6 +288,7 @@ class StandEnv final : public PhysicsEnv {
   double alive_bonus_ = 1, effort_weight_ = 0.05, posture_weight_ = 0.2, upright_weight_ = 1;
   double speed_start_ = 0, ramp_samples_ = 0;
   bool push_uniform_ = false;  // training pushes uniform in [0, push_speed()]
+  double push_power_ = 1;      // ... or push_speed() u^power (u uniform; 0.5: P(> v/2) = 3/4)
   double samples_ = -1;        // training samples so far; < 0: not training (evaluation)
   std::vector<int> free_hinges_;
   std::vector<float> ff_;           // feed-forward excitation per actuator; empty: none

@@ -404,6 +404,30 @@ TEST_CASE("locomotion_stand env: uniform training pushes, fixed evaluation push"
   CHECK(*std::max_element(t.begin(), t.end()) > 0.3);
 }
 
+TEST_CASE("locomotion_stand env: root_speed_power draws the harder training pushes more often") {
+  const int N = 64;
+  auto mean_speed = [&](double power) {
+    auto env = make_env("locomotion_stand",
+                        json{{"root_speed_uniform", true}, {"root_speed_power", power}}, N, 9);
+    const auto* pe = dynamic_cast<const PhysicsEnv*>(env.get());
+    REQUIRE(pe != nullptr);
+    env->set_training_samples(0);
+    const std::vector<double> v = reset_speeds(*env, pe->model().size.nq);
+    double sum = 0;
+    for (double s : v) {
+      CHECK(s >= 0.0);
+      CHECK(s <= 0.5 + 1e-6);
+      sum += s;
+    }
+    return sum / N;
+  };
+  // E[0.5 u^p] = 0.5 / (p + 1); 64 draws: standard errors 0.018 (p = 1), 0.015 (p = 0.5)
+  const double uniform = mean_speed(1.0), harder = mean_speed(0.5);
+  CHECK(uniform == doctest::Approx(0.25).epsilon(0.2));
+  CHECK(harder == doctest::Approx(1.0 / 3.0).epsilon(0.15));
+  CHECK(harder > uniform);
+}
+
 TEST_CASE("locomotion_stand env: a fixed push direction in the world frame") {
   // the pelvis frame is the world frame turned 90 deg about x: the pelvis_tx slide moves along
   // world +x (forward), pelvis_tz along world -y (the body's right)
