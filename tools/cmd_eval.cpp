@@ -3,6 +3,7 @@
 // one episode per evaluation world; `--baseline` adds the zero-excitation baseline;
 // `sinew eval --config CFG.json --baseline` evaluates the baseline alone. Qflex checkpoints
 // (algo "qflex") are recognised by their magic and evaluated with the learner's policy.
+#include <cstdio>
 #include <cxxopts.hpp>
 #include <iostream>
 #include <string>
@@ -56,8 +57,14 @@ int eval_qflex(const cxxopts::ParseResult& r) {
   tr.load_checkpoint(path, false);
   EvalOptions opt;
   opt.baseline = r.count("baseline") > 0;
-  opt.policy = r.count("stochastic") ? tr.stochastic_policy(seed)
-                                     : tr.deterministic_policy(r.count("live") > 0);
+  const bool live = r.count("live") > 0;
+  if (live && !tr.has_averaged_policy())
+    std::fprintf(stderr,
+                 "sinew eval: note: %s kept no averaged copies (policy_avg_tau 0): "
+                 "--live changes nothing\n",
+                 path.c_str());
+  opt.policy = r.count("stochastic") ? tr.stochastic_policy(episodes, seed, live)
+                                     : tr.deterministic_policy(live);
   opt.random_start = r.count("random-start") > 0;
   if (r.count("trajectory")) opt.trajectory_path = r["trajectory"].as<std::string>();
   const EvalOutcome ev = run_eval(base, nullptr, episodes, seed, opt);
@@ -102,7 +109,7 @@ int cmd_eval(int argc, char** argv) {
       "issue's metrics use the deterministic policy)")(
       "live",
       "Qflex checkpoint of a run with policy_avg_tau > 0: act with the live networks instead of "
-      "their Polyak-averaged copies")(
+      "their Polyak-averaged copies (deterministic or --stochastic)")(
       "random-start",
       "task track: start each episode at a phase uniform over the clip's first cycle instead "
       "of phase 0")("h,help", "show this help");

@@ -77,6 +77,10 @@ class StandEnv final : public PhysicsEnv {
     ramp_samples_ = p.get<double>("root_speed_ramp_samples", 0.0, 0.0, 1e12);
     push_uniform_ = p.get<bool>("root_speed_uniform", false);
     push_power_ = p.get<double>("root_speed_power", 1.0, 0.05, 20.0);
+    if (push_power_ != 1.0 && !push_uniform_)
+      throw std::invalid_argument(model_.source +
+                                  ": env.params/root_speed_power applies to random push speeds; "
+                                  "set root_speed_uniform to true");
     push_dir_ = p.get<double>("push_direction_deg", -1.0, -1.0, 360.0);
     min_height_ = p.get<double>("min_height", 0.75);
     max_tilt_ = p.get<double>("max_tilt_deg", 30.0, 0.0, 180.0) * M_PI / 180;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "rl/ppo/binary_io.h"
@@ -136,16 +137,19 @@ PolicyFn QflexTrainer::deterministic_policy(bool live) {
   };
 }
 
-PolicyFn QflexTrainer::stochastic_policy(std::uint64_t seed) {
-  eval_rng_.clear();
-  return [this, seed](const std::vector<float>& obs, std::vector<float>& actions) {
+PolicyFn QflexTrainer::stochastic_policy(int nworld, std::uint64_t seed, bool live) {
+  auto rngs = std::make_shared<std::vector<Rng>>();
+  for (int w = 0; w < nworld; ++w) rngs->emplace_back(seed ^ kActStream, w);
+  return [this, rngs, live](const std::vector<float>& obs, std::vector<float>& actions) {
     const int O = env_->spec().obs_dim;
     const int rows = static_cast<int>(obs.size() / O);
-    while (static_cast<int>(eval_rng_.size()) < rows)
-      eval_rng_.emplace_back(seed ^ kActStream, eval_rng_.size());
+    if (rows != static_cast<int>(rngs->size()))
+      throw std::invalid_argument("QflexTrainer::stochastic_policy: " + std::to_string(rows) +
+                                  " observation rows for " + std::to_string(rngs->size()) +
+                                  " random streams");
     const nn::Matrix x = Eigen::Map<const nn::Matrix>(obs.data(), rows, O);
     nn::Matrix a;
-    act(x, &eval_rng_, a);
+    act(x, rngs.get(), a, !live);
     to_env(a, actions);
   };
 }

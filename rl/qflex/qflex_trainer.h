@@ -89,9 +89,12 @@ class QflexTrainer {
   // The deterministic policy for evaluate(): tanh(mu(s)) moved by the flow, mapped to the env's
   // action bounds; with the averaged copies where there are any, unless `live`.
   PolicyFn deterministic_policy(bool live = false);
-  // A stochastic policy for evaluate(): the source sampled with per-row streams derived from
-  // `seed`, moved by the flow (what training executes; live networks).
-  PolicyFn stochastic_policy(std::uint64_t seed);
+  // A stochastic policy for evaluate() over `nworld` worlds: the source sampled with one stream
+  // per world derived from `seed` (held by the returned function), moved by the flow — what
+  // training executes when `live` (the averaged copies where there are any, unless `live`).
+  PolicyFn stochastic_policy(int nworld, std::uint64_t seed, bool live = false);
+  // Whether the run keeps Polyak-averaged acting copies (policy_avg_tau > 0).
+  bool has_averaged_policy() const { return cfg_.policy_avg_tau > 0; }
 
   // Atomic (temporary file + rename): configs, counters, networks, optimisers and, with
   // checkpoint_replay, the replay buffer. Errors name the file and the field.
@@ -113,7 +116,7 @@ class QflexTrainer {
   std::unique_ptr<Env> env_;
   QflexState st_;
   ReplayBuffer replay_;
-  std::vector<Rng> act_rng_, eval_rng_;
+  std::vector<Rng> act_rng_;
   Rng update_rng_;
   std::deque<EpisodeResult> recent_;
   ReplayBatch batch_;

@@ -240,10 +240,12 @@ TEST_CASE("qflex trainer with averaged acting copies: evaluation acts with them"
   swap.state().source = swap.state().avg_source;
   swap.state().velocity = swap.state().avg_velocity;
   CHECK(policy_out(swap.deterministic_policy(true)) == avg);
-  // stochastic evaluation: reproducible for a seed, not the deterministic action
-  const std::vector<float> s1 = policy_out(a.stochastic_policy(9));
-  CHECK(policy_out(a.stochastic_policy(9)) == s1);
-  CHECK(s1 != live);
+  // stochastic evaluation: one stream per world, reproducible for a seed, another seed differs
+  const std::vector<float> s1 = policy_out(a.stochastic_policy(2, 9));
+  CHECK(policy_out(a.stochastic_policy(2, 9)) == s1);
+  CHECK(policy_out(a.stochastic_policy(2, 10)) != s1);
+  CHECK(policy_out(a.stochastic_policy(2, 9, true)) != s1);  // the live networks
+  CHECK_THROWS_AS(policy_out(a.stochastic_policy(3, 9)), std::invalid_argument);
   // checkpoints keep the copies; a checkpoint without them resumes with copies of the networks
   const std::string path =
       (std::filesystem::temp_directory_path() / "sinew_qflex_avg_test.ckpt").string();
@@ -252,12 +254,24 @@ TEST_CASE("qflex trainer with averaged acting copies: evaluation acts with them"
   b.load_checkpoint(path);
   CHECK(same_params(b.state().avg_source.net, a.state().avg_source.net));
   CHECK(policy_out(b.deterministic_policy()) == avg);
+  // ... and a config without copies reads past them to the replay buffer
+  QflexTrainer d(tiny_base(6), tiny_qflex());
+  d.load_checkpoint(path);
+  CHECK(same_params(d.state().source.net, a.state().source.net));
+  CHECK(d.replay().size() == a.replay().size());
+  CHECK(policy_out(d.deterministic_policy()) == live);
   QflexTrainer plain(tiny_base(6), tiny_qflex());
   while (!plain.done()) plain.iterate();
   plain.save_checkpoint(path);
-  QflexTrainer c(tiny_base(6), q);
+  TrainConfig longer = tiny_base(6);
+  longer.total_samples = 600;
+  QflexTrainer c(longer, q);
   c.load_checkpoint(path);
+  CHECK(same_params(c.state().avg_source.net, plain.state().source.net));
   CHECK(same_params(c.state().avg_velocity.net, plain.state().velocity.net));
+  c.iterate();  // the copies go on trailing the resumed networks
+  CHECK(!same_params(c.state().avg_source.net, plain.state().source.net));
+  CHECK(!same_params(c.state().avg_source.net, c.state().source.net));
   std::filesystem::remove(path);
 }
 

@@ -426,6 +426,8 @@ TEST_CASE("locomotion_stand env: root_speed_power draws the harder training push
   CHECK(uniform == doctest::Approx(0.25).epsilon(0.2));
   CHECK(harder == doctest::Approx(1.0 / 3.0).epsilon(0.15));
   CHECK(harder > uniform);
+  CHECK_THROWS_AS(make_env("locomotion_stand", json{{"root_speed_power", 0.5}}, 1, 9),
+                  std::invalid_argument);  // a fixed push speed has nothing to skew
 }
 
 TEST_CASE("locomotion_stand env: a fixed push direction in the world frame") {
